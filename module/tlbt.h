@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tlbtorture internals shared by the arena, the flush engine and the
+ * sequences.
+ */
+#ifndef TLBT_H
+#define TLBT_H
+
+#include <linux/types.h>
+#include <linux/mutex.h>
+#include <linux/mm_types.h>
+#include <linux/cpumask.h>
+#include "tlbt_cmd.h"
+
+#define TLBT_POISON		0x6b
+#define TLBT_DEFAULT_CEILING	33
+#define TLBT_DEFAULT_MAX_PAGES	4096
+#define TLBT_KNOB_MAX		262144
+
+/* Global knobs and counters (tlbt_main.c). */
+extern unsigned long tlbt_ceiling;
+extern unsigned long tlbt_max_pages;
+extern atomic_long_t tlbt_frames_held;
+extern atomic_long_t tlbt_arenas;
+extern atomic_long_t tlbt_commands;
+extern atomic_long_t tlbt_commands_failed;
+
+/* What a command measured; printed as "key: value" lines. */
+struct tlbt_result {
+	struct tlbt_cmd cmd;
+	int error;
+	u64 rounds_done;
+	u64 shootdowns;
+	u64 ipis;
+	u64 invlpg_pages;
+	u64 full_flushes;
+	u64 cpu_flushes;
+	u64 cpu_skips;
+	u64 pages_copied;
+	u64 leaked_pages;
+	u64 leaked_bytes;
+	u64 poison_hits;
+	u64 lost_dirty;
+	u64 ns_total;
+	u64 ns_per_page;
+};
+
+/*
+ * One arena: the frames behind one mmap() of the arena file.
+ *
+ * @cmd_lock serialises commands on the arena. @lock is held by a sequence
+ * for one round at a time and by the fault handler, so that a fault on a
+ * page in flight waits for the round and then maps the page's current
+ * frame. Lock order: cmd_lock, mmap_lock, lock, PTE lock.
+ *
+ * Every frame is the arena's from mmap() until the file's final release:
+ * @frames[] are the frames mapped now, @pool[] the released ones, kept
+ * poisoned. A deliberately unsafe ordering can therefore only ever write
+ * into memory the arena owns.
+ */
+struct tlbt_arena {
+	struct mutex cmd_lock;
+	struct mutex lock;
+	struct mm_struct *mm;		/* identity only, never dereferenced */
+	unsigned long uaddr;
+	unsigned long npages;		/* 0 until the first mmap() */
+	unsigned int nr_vmas;
+	struct page **frames;
+	struct page **pool;
+	unsigned long pool_nr;
+	void *snap;			/* oracle: copies taken by a sequence */
+	bool has_result;
+	struct tlbt_result result;
+};
+
+/*
+ * State of one command while it runs. @vma is valid only inside a round,
+ * under mmap_read_lock.
+ */
+struct tlbt_run {
+	struct tlbt_arena *arena;
+	struct mm_struct *mm;
+	struct vm_area_struct *vma;
+	struct tlbt_result *res;
+	cpumask_var_t cpus;
+	struct page **old;		/* per range page: frame before the round */
+};
+
+static inline unsigned long tlbt_page_addr(struct tlbt_run *run,
+					   unsigned long idx)
+{
+	return run->arena->uaddr + (idx << PAGE_SHIFT);
+}
+
+/* tlbt_arena.c */
+int tlbt_arena_debugfs_init(struct dentry *dir);
+int tlbt_round_begin(struct tlbt_run *run);
+void tlbt_round_end(struct tlbt_run *run);
+
+/* tlbt_pgtable.c: PTE edits on the arena VMA, under the PTE lock. */
+int tlbt_pte_clear(struct tlbt_run *run, unsigned long idx, unsigned long nr,
+		   void (*under_lock)(struct tlbt_run *run, unsigned long idx,
+				      pte_t old));
+int tlbt_pte_install(struct tlbt_run *run, unsigned long idx,
+		     unsigned long nr);
+
+/* tlbt_flush.c */
+void tlbt_flush_init(void);
+void tlbt_flush_native(struct tlbt_run *run, unsigned long idx,
+		       unsigned long nr);
+void tlbt_flush_kernel_zap(struct tlbt_run *run, unsigned long idx,
+			   unsigned long nr);
+bool tlbt_flush_has_pti(void);
+bool tlbt_flush_has_pcid(void);
+bool tlbt_flush_has_invpcid(void);
+
+/* tlbt_oracle.c: copies, snapshots, poison and the frame pool. */
+struct page *tlbt_pool_take(struct tlbt_run *run);
+void tlbt_pool_give(struct tlbt_run *run, struct page *frame);
+void tlbt_copy_frame(struct tlbt_run *run, unsigned long idx,
+		     struct page *from, struct page *to);
+void tlbt_check_leak(struct tlbt_run *run, unsigned long idx,
+		     struct page *old);
+
+/* Sequences. */
+int tlbt_migrate_round(struct tlbt_run *run);
+
+#endif /* TLBT_H */

@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The arena: debugfs file "arena". Each open() plus mmap(MAP_SHARED) is one
+ * arena; commands are written to the same fd and results read back from
+ * it as "key: value" lines.
+ *
+ * Safety model (see README): the VMA is VM_PFNMAP over frames the module
+ * owns, cannot be copied, expanded, split or moved, and its frames go back
+ * to the page allocator only at the file's final release, after the last
+ * VMA is gone. Commands act only on current->mm and on this arena.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/sched/signal.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include "tlbt.h"
+
+static const struct vm_operations_struct tlbt_vm_ops;
+
+static void tlbt_arena_free_frames(struct tlbt_arena *arena)
+{
+	unsigned long i, freed = 0;
+
+	for (i = 0; arena->frames && i < arena->npages; i++) {
+		if (arena->frames[i]) {
+			__free_page(arena->frames[i]);
+			freed++;
+		}
+	}
+	for (i = 0; i < arena->pool_nr; i++) {
+		__free_page(arena->pool[i]);
+		freed++;
+	}
+	atomic_long_sub(freed, &tlbt_frames_held);
+	vfree(arena->snap);
+	kvfree(arena->pool);
+	kvfree(arena->frames);
+	arena->snap = NULL;
+	arena->pool = NULL;
+	arena->frames = NULL;
+	arena->pool_nr = 0;
+	arena->npages = 0;
+}
+
+/*
+ * @npages mapped frames, zeroed, plus as many poisoned ones in the pool,
+ * so that a sequence always has a fresh frame for every page it moves.
+ */
+static int tlbt_arena_alloc_frames(struct tlbt_arena *arena,
+				   unsigned long npages)
+{
+	unsigned long i;
+	struct page *frame;
+
+	arena->npages = npages;
+	arena->frames = kvcalloc(npages, sizeof(*arena->frames), GFP_KERNEL);
+	arena->pool = kvcalloc(npages, sizeof(*arena->pool), GFP_KERNEL);
+	arena->snap = vmalloc(npages << PAGE_SHIFT);
+	if (!arena->frames || !arena->pool || !arena->snap)
+		goto err_free;
+
+	for (i = 0; i < npages; i++) {
+		if (fatal_signal_pending(current))
+			goto err_free;
+		frame = alloc_page(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
+		if (!frame)
+			goto err_free;
+		arena->frames[i] = frame;
+		atomic_long_inc(&tlbt_frames_held);
+
+		frame = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+		if (!frame)
+			goto err_free;
+		memset(page_address(frame), TLBT_POISON, PAGE_SIZE);
+		arena->pool[arena->pool_nr++] = frame;
+		atomic_long_inc(&tlbt_frames_held);
+		cond_resched();
+	}
+	return 0;
+
+err_free:
+	tlbt_arena_free_frames(arena);
+	return -ENOMEM;
+}
+
+static void tlbt_vm_open(struct vm_area_struct *vma)
+{
+	struct tlbt_arena *arena = vma->vm_private_data;
+
+	mutex_lock(&arena->lock);
+	arena->nr_vmas++;
+	mutex_unlock(&arena->lock);
+}
+
+static void tlbt_vm_close(struct vm_area_struct *vma)
+{
+	struct tlbt_arena *arena = vma->vm_private_data;
+
+	mutex_lock(&arena->lock);
+	arena->nr_vmas--;
+	mutex_unlock(&arena->lock);
+}
+
+/* Splitting would leave two VMAs sharing one arena's bookkeeping. */
+static int tlbt_vm_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	return -EINVAL;
+}
+
+/* move_vma() moves the entries back and unmaps the copy when we refuse. */
+static int tlbt_vm_mremap(struct vm_area_struct *vma)
+{
+	return -EINVAL;
+}
+
+/*
+ * A page in flight has no PTE; its fault waits for the round on
+ * arena->lock, like a migration-entry wait, then maps the current frame.
+ */
+static vm_fault_t tlbt_vm_fault(struct vm_fault *vmf)
+{
+	struct tlbt_arena *arena = vmf->vma->vm_private_data;
+	vm_fault_t ret;
+
+	/* A dying task retries, sees its signal and never returns here. */
+	if (mutex_lock_killable(&arena->lock))
+		return VM_FAULT_NOPAGE;
+	if (vmf->pgoff >= arena->npages)
+		ret = VM_FAULT_SIGBUS;
+	else
+		ret = vmf_insert_pfn(vmf->vma, vmf->address & PAGE_MASK,
+				     page_to_pfn(arena->frames[vmf->pgoff]));
+	mutex_unlock(&arena->lock);
+	return ret;
+}
+
+static const struct vm_operations_struct tlbt_vm_ops = {
+	.open = tlbt_vm_open,
+	.close = tlbt_vm_close,
+	.may_split = tlbt_vm_may_split,
+	.mremap = tlbt_vm_mremap,
+	.fault = tlbt_vm_fault,
+};
+
+static struct tlbt_arena *tlbt_file_arena(struct file *file)
+{
+	struct seq_file *m = file->private_data;
+
+	return m->private;
+}
+
+static int tlbt_arena_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct tlbt_arena *arena = tlbt_file_arena(file);
+	unsigned long npages = vma_pages(vma);
+	int ret = 0;
+
+	if (vma->vm_pgoff || !(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (npages > READ_ONCE(tlbt_max_pages))
+		return -EFBIG;
+
+	mutex_lock(&arena->lock);
+	if (arena->nr_vmas)
+		ret = -EBUSY;
+	else if (arena->npages && arena->npages != npages)
+		ret = -EINVAL;
+	else if (!arena->npages)
+		ret = tlbt_arena_alloc_frames(arena, npages);
+	if (!ret) {
+		arena->uaddr = vma->vm_start;
+		arena->mm = vma->vm_mm;
+		arena->nr_vmas = 1;
+		vma->vm_flags |= VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP |
+				 VM_DONTCOPY;
+		vma->vm_ops = &tlbt_vm_ops;
+		vma->vm_private_data = arena;
+	}
+	mutex_unlock(&arena->lock);
+	return ret;
+}
+
+/**
+ * tlbt_round_begin - enter one round of a command
+ * @run: the running command
+ *
+ * Takes mmap_read_lock and arena->lock and looks the arena VMA up again:
+ * between rounds the process may have unmapped it.
+ *
+ * Return: 0, -EINTR on a fatal signal, or -ENXIO when it is not mapped.
+ */
+int tlbt_round_begin(struct tlbt_run *run)
+{
+	struct tlbt_arena *arena = run->arena;
+	struct vm_area_struct *vma;
+
+	if (mmap_read_lock_killable(run->mm))
+		return -EINTR;
+	vma = find_vma(run->mm, arena->uaddr);
+	if (!vma || vma->vm_start != arena->uaddr ||
+	    vma->vm_ops != &tlbt_vm_ops || vma->vm_private_data != arena) {
+		mmap_read_unlock(run->mm);
+		return -ENXIO;
+	}
+	if (mutex_lock_killable(&arena->lock)) {
+		mmap_read_unlock(run->mm);
+		return -EINTR;
+	}
+	run->vma = vma;
+	return 0;
+}
+
+void tlbt_round_end(struct tlbt_run *run)
+{
+	run->vma = NULL;
+	mutex_unlock(&run->arena->lock);
+	mmap_read_unlock(run->mm);
+}
+
+static int (* const tlbt_round_fns[TLBT_SEQ_NR])(struct tlbt_run *run) = {
+	[TLBT_SEQ_MIGRATE] = tlbt_migrate_round,
+};
+
+static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
+{
+	struct tlbt_result *res;
+	struct tlbt_run run = {
+		.arena = arena,
+		.mm = current->mm,
+	};
+	u64 t0, r;
+	int ret;
+
+	/* Only the mm that mapped the arena, and only while it is mapped. */
+	mutex_lock(&arena->lock);
+	ret = arena->nr_vmas && arena->mm == current->mm ? 0 : -ENXIO;
+	if (!ret)
+		ret = tlbt_cmd_bind(cmd, arena->npages);
+	mutex_unlock(&arena->lock);
+	if (ret)
+		return ret;
+
+	res = kzalloc(sizeof(*res), GFP_KERNEL);
+	if (!res)
+		return -ENOMEM;
+	res->cmd = *cmd;
+	run.res = res;
+	if (!zalloc_cpumask_var(&run.cpus, GFP_KERNEL)) {
+		ret = -ENOMEM;
+		goto out_free_res;
+	}
+	run.old = kvcalloc(cmd->pages, sizeof(*run.old), GFP_KERNEL);
+	if (!run.old) {
+		ret = -ENOMEM;
+		goto out_free_cpus;
+	}
+
+	t0 = ktime_get_ns();
+	for (r = 0; r < cmd->rounds; r++) {
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		ret = tlbt_round_begin(&run);
+		if (ret)
+			break;
+		ret = tlbt_round_fns[cmd->seq](&run);
+		tlbt_round_end(&run);
+		if (ret)
+			break;
+		res->rounds_done++;
+		cond_resched();
+	}
+	res->ns_total = ktime_get_ns() - t0;
+	if (res->rounds_done)
+		res->ns_per_page = div64_u64(res->ns_total,
+					     res->rounds_done * cmd->pages);
+	res->error = ret;
+
+	mutex_lock(&arena->lock);
+	arena->result = *res;
+	arena->has_result = true;
+	mutex_unlock(&arena->lock);
+
+	kvfree(run.old);
+out_free_cpus:
+	free_cpumask_var(run.cpus);
+out_free_res:
+	kfree(res);
+	return ret;
+}
+
+static ssize_t tlbt_arena_write(struct file *file, const char __user *ubuf,
+				size_t len, loff_t *ppos)
+{
+	struct tlbt_arena *arena = tlbt_file_arena(file);
+	char buf[TLBT_CMD_MAX_LEN];
+	struct tlbt_cmd cmd;
+	int ret;
+
+	if (len > TLBT_CMD_MAX_LEN) {
+		ret = -E2BIG;
+		goto out_count;
+	}
+	/* Before any lock: @ubuf may itself lie in the arena and fault. */
+	if (copy_from_user(buf, ubuf, len)) {
+		ret = -EFAULT;
+		goto out_count;
+	}
+	ret = tlbt_cmd_parse(buf, len, &cmd);
+	if (ret)
+		goto out_count;
+
+	ret = mutex_lock_killable(&arena->cmd_lock);
+	if (ret)
+		goto out_count;
+	ret = tlbt_arena_run(arena, &cmd);
+	mutex_unlock(&arena->cmd_lock);
+
+out_count:
+	atomic_long_inc(&tlbt_commands);
+	if (ret) {
+		atomic_long_inc(&tlbt_commands_failed);
+		return ret;
+	}
+	return len;
+}
+
+#define TLBT_RESULT_U64(m, r, key) seq_printf(m, #key ": %llu\n", (r)->key)
+
+static int tlbt_arena_show(struct seq_file *m, void *v)
+{
+	struct tlbt_arena *arena = m->private;
+	struct tlbt_result *r;
+
+	r = kmalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	mutex_lock(&arena->lock);
+	*r = arena->result;
+	if (!arena->has_result) {
+		mutex_unlock(&arena->lock);
+		seq_puts(m, "sequence: none\n");
+		goto out_free;
+	}
+	mutex_unlock(&arena->lock);
+
+	seq_printf(m, "sequence: %s\n", tlbt_seq_name(r->cmd.seq));
+	seq_printf(m, "policy: %s\n", tlbt_policy_name(r->cmd.policy));
+	seq_printf(m, "backend: %s\n", tlbt_backend_name(r->cmd.backend));
+	seq_printf(m, "start: %llu\n", r->cmd.start);
+	seq_printf(m, "pages: %llu\n", r->cmd.pages);
+	seq_printf(m, "rounds: %llu\n", r->cmd.rounds);
+	seq_printf(m, "error: %d\n", r->error);
+	TLBT_RESULT_U64(m, r, rounds_done);
+	TLBT_RESULT_U64(m, r, shootdowns);
+	TLBT_RESULT_U64(m, r, ipis);
+	TLBT_RESULT_U64(m, r, invlpg_pages);
+	TLBT_RESULT_U64(m, r, full_flushes);
+	TLBT_RESULT_U64(m, r, cpu_flushes);
+	TLBT_RESULT_U64(m, r, cpu_skips);
+	TLBT_RESULT_U64(m, r, pages_copied);
+	TLBT_RESULT_U64(m, r, leaked_pages);
+	TLBT_RESULT_U64(m, r, leaked_bytes);
+	TLBT_RESULT_U64(m, r, poison_hits);
+	TLBT_RESULT_U64(m, r, lost_dirty);
+	TLBT_RESULT_U64(m, r, ns_total);
+	TLBT_RESULT_U64(m, r, ns_per_page);
+out_free:
+	kfree(r);
+	return 0;
+}
+
+static int tlbt_arena_open(struct inode *inode, struct file *file)
+{
+	struct tlbt_arena *arena;
+	int ret;
+
+	arena = kzalloc(sizeof(*arena), GFP_KERNEL);
+	if (!arena)
+		return -ENOMEM;
+	mutex_init(&arena->cmd_lock);
+	mutex_init(&arena->lock);
+	ret = single_open(file, tlbt_arena_show, arena);
+	if (ret) {
+		kfree(arena);
+		return ret;
+	}
+	atomic_long_inc(&tlbt_arenas);
+	return 0;
+}
+
+/* The final release: every VMA holds the file, so none is left. */
+static int tlbt_arena_release(struct inode *inode, struct file *file)
+{
+	struct tlbt_arena *arena = tlbt_file_arena(file);
+
+	tlbt_arena_free_frames(arena);
+	mutex_destroy(&arena->lock);
+	mutex_destroy(&arena->cmd_lock);
+	kfree(arena);
+	atomic_long_dec(&tlbt_arenas);
+	return single_release(inode, file);
+}
+
+static const struct file_operations tlbt_arena_fops = {
+	.owner = THIS_MODULE,
+	.open = tlbt_arena_open,
+	.release = tlbt_arena_release,
+	.mmap = tlbt_arena_mmap,
+	.write = tlbt_arena_write,
+	.read = seq_read,
+	.llseek = seq_lseek,
+};
+
+int tlbt_arena_debugfs_init(struct dentry *dir)
+{
+	/* The proxy fops of debugfs_create_file() have no ->mmap. */
+	debugfs_create_file_unsafe("arena", 0600, dir, NULL, &tlbt_arena_fops);
+	return 0;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tlbtorture command grammar: "<sequence> [key=value]...".
+ *
+ * Parsing is pure string work with no kernel dependency, so the same
+ * source builds into the module and into a user-space fuzz harness.
+ */
+#ifndef TLBT_CMD_H
+#define TLBT_CMD_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/errno.h>
+#else
+#include <stddef.h>
+#include <stdbool.h>
+#include <errno.h>
+#include <linux/types.h>
+#define u64 __u64
+#endif
+
+#define TLBT_CMD_MAX_LEN	511
+#define TLBT_MAX_ROUNDS		1000000ULL
+
+enum tlbt_seq {
+	TLBT_SEQ_MIGRATE,
+	TLBT_SEQ_NR,
+};
+
+enum tlbt_policy {
+	TLBT_POL_IMMEDIATE,
+	TLBT_POL_BATCHED,
+	TLBT_POL_UNSAFE_COPY_BEFORE_FLUSH,
+	TLBT_POL_NR,
+};
+
+enum tlbt_backend {
+	TLBT_BACKEND_NATIVE,
+	TLBT_BACKEND_KERNEL,
+	TLBT_BACKEND_NR,
+};
+
+/* Bits of tlbt_cmd.given: which keys the command spelled out. */
+#define TLBT_KEY_START		(1U << 0)
+#define TLBT_KEY_PAGES		(1U << 1)
+#define TLBT_KEY_ROUNDS		(1U << 2)
+#define TLBT_KEY_FLUSH		(1U << 3)
+#define TLBT_KEY_BACKEND	(1U << 4)
+
+struct tlbt_cmd {
+	enum tlbt_seq seq;
+	enum tlbt_policy policy;
+	enum tlbt_backend backend;
+	u64 start;
+	u64 pages;
+	u64 rounds;
+	unsigned int given;
+};
+
+int tlbt_cmd_parse(const char *buf, size_t len, struct tlbt_cmd *cmd);
+int tlbt_cmd_bind(struct tlbt_cmd *cmd, u64 arena_pages);
+
+const char *tlbt_seq_name(enum tlbt_seq seq);
+const char *tlbt_policy_name(enum tlbt_policy policy);
+const char *tlbt_backend_name(enum tlbt_backend backend);
+bool tlbt_policy_unsafe(enum tlbt_policy policy);
+
+#endif /* TLBT_CMD_H */

@@ -1,0 +1,69 @@
+#!/bin/sh
+# /init of the tlbtorture QEMU guest (busybox sh, PID 1).
+# Mounts what the module and tests need, loads zram and tlbtorture.ko, runs
+# the job named by tlbt.job= on the kernel command line, prints
+# "TLBT-EXIT rc=N" for the host-side runner and powers the VM off.
+# PID 1 must never exit (that panics the kernel), so every path ends in
+# poweroff.
+
+export PATH=/tlbt/bin:/bin:/sbin:/usr/bin:/usr/sbin
+export HOME=/root TERM=${TERM:-vt100}
+umask 022
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+# The kernel opened /dev/console before devtmpfs existed; reopen it so the
+# job's output surely reaches the serial console.
+exec </dev/console >/dev/console 2>&1
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tracefs tracefs /sys/kernel/tracing
+mount -t tmpfs tmpfs /tmp
+mkdir -p /dev/shm /dev/pts
+mount -t tmpfs tmpfs /dev/shm	# shm_open() in tests
+mount -t devpts devpts /dev/pts
+hostname tlbt-guest
+
+say() { echo "tlbt-init: $*"; }
+
+say "kernel $(uname -r), $(nproc) cpus, nodes: $(cat /sys/devices/system/node/online 2>/dev/null || echo none)"
+
+# zram gives the guest swap for the reclaim tests; not fatal if it fails.
+for m in zsmalloc zram; do
+	insmod /tlbt/modules/$m.ko || say "insmod $m.ko failed (no zram swap)"
+done
+
+if [ ! -f /tlbt/tlbtorture.ko ]; then
+	say "tlbtorture.ko NOT LOADED: /tlbt/tlbtorture.ko is missing from the initramfs"
+elif insmod /tlbt/tlbtorture.ko; then
+	say "tlbtorture.ko loaded"
+else
+	say "tlbtorture.ko NOT LOADED: insmod /tlbt/tlbtorture.ko failed"
+fi
+
+job=check
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	tlbt.job=*) job=${arg#tlbt.job=} ;;
+	esac
+done
+
+cd /tmp
+if [ -f "/tlbt/jobs/$job.sh" ]; then
+	say "job $job start"
+	sh "/tlbt/jobs/$job.sh"
+	rc=$?
+else
+	say "no such job: $job (have: $(cd /tlbt/jobs && ls))"
+	rc=127
+fi
+say "job $job done, uptime $(cut -d' ' -f1 /proc/uptime) s"
+
+# Own line even if the job's last output had no newline.
+echo
+echo "TLBT-EXIT rc=$rc"
+sync
+poweroff -f
+sleep 5
+echo o >/proc/sysrq-trigger
+while :; do sleep 60; done

@@ -1,0 +1,31 @@
+#!/bin/bash
+# Install the Debian packages the build and the QEMU test harness need.
+# Idempotent: only missing packages are installed, and apt-get update runs
+# only when something is missing, so a fully provisioned box returns at once.
+set -euo pipefail
+
+pkgs=(build-essential linux-headers-amd64 linux-image-amd64 qemu-system-x86
+      busybox-static trace-cmd linux-source-6.1 cpio xz-utils kmod libc6-dev
+      gzip perl)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	# "ii " = wanted install, status installed; anything else needs work.
+	st=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+	[[ $st == ii* ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+	echo "install-deps: all ${#pkgs[@]} packages present"
+	exit 0
+fi
+
+if ((EUID != 0)); then
+	echo "install-deps: missing: ${missing[*]} (run as root to install)" >&2
+	exit 1
+fi
+
+echo "install-deps: installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

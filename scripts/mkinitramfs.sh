@@ -1,0 +1,110 @@
+#!/bin/bash
+# Build the guest initramfs (gzip'd newc cpio) at OUT:
+#   /init                 scripts/guest-init.sh
+#   busybox + applet links
+#   /tlbt/tlbtorture.ko   module/tlbtorture.ko (TLBT_ALLOW_NO_MODULE=1 to omit)
+#   /tlbt/bin/            selftests/build/* executables, selftests/run_tests.sh
+#   /tlbt/jobs/           scripts/jobs/*.sh
+#   /tlbt/modules/        zsmalloc.ko, zram.ko of the guest kernel
+#   trace-cmd with its shared libraries and libtraceevent plugins
+set -euo pipefail
+
+if (($# != 1)); then
+	echo "usage: $0 OUT.cpio.gz" >&2
+	exit 2
+fi
+out=$1
+repo=$(cd "$(dirname "$0")/.." && pwd)
+kver=$("$repo/scripts/guest-kernel.sh")
+
+die() { echo "mkinitramfs: $*" >&2; exit 1; }
+
+root=$(mktemp -d "${TMPDIR:-/tmp}/tlbt-initramfs.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+
+# Copy a host file to the same path in the image, following symlinks.
+copy_same() {
+	mkdir -p "$root$(dirname "$1")"
+	cp -L "$1" "$root$1"
+}
+
+# Copy the shared libraries and the loader a dynamic executable needs, at
+# their host paths, so the host's ld.so search paths also work in the guest.
+copy_libs() {
+	local lib
+	# ldd fails on static binaries: nothing to copy then.
+	ldd "$1" >/dev/null 2>&1 || return 0
+	for lib in $(ldd "$1" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		[[ -e $root$lib ]] || copy_same "$lib"
+	done
+}
+
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,root,etc} \
+	"$root"/tlbt/{bin,jobs,modules}
+
+# busybox-static: links made here, so /init needs no install step.
+bb=/bin/busybox
+[[ -x $bb ]] || die "$bb missing (apt-get install busybox-static)"
+ldd "$bb" >/dev/null 2>&1 && die "$bb is dynamic; need busybox-static"
+cp "$bb" "$root/bin/busybox"
+for applet in $("$bb" --list-full); do
+	[[ -e $root/$applet ]] || ln -s /bin/busybox "$root/$applet"
+done
+
+install -m 0755 "$repo/scripts/guest-init.sh" "$root/init"
+
+ko=$repo/module/tlbtorture.ko
+if [[ -f $ko ]]; then
+	cp "$ko" "$root/tlbt/tlbtorture.ko"
+elif [[ ${TLBT_ALLOW_NO_MODULE:-0} == 1 ]]; then
+	echo "mkinitramfs: no $ko, building without it (TLBT_ALLOW_NO_MODULE=1)" >&2
+else
+	die "$ko missing (build it with make; TLBT_ALLOW_NO_MODULE=1 to boot without it)"
+fi
+
+# Test binaries are meant to be static; libraries are copied anyway in case.
+shopt -s nullglob
+for f in "$repo"/selftests/build/*; do
+	if [[ -f $f && -x $f ]]; then
+		cp "$f" "$root/tlbt/bin/"
+		copy_libs "$f"
+	fi
+done
+if [[ -f $repo/selftests/run_tests.sh ]]; then
+	install -m 0755 "$repo/selftests/run_tests.sh" "$root/tlbt/bin/run_tests.sh"
+fi
+jobs=("$repo"/scripts/jobs/*.sh)
+((${#jobs[@]})) || die "no scripts/jobs/*.sh"
+install -m 0755 "${jobs[@]}" "$root/tlbt/jobs/"
+
+# zram (swap for the reclaim tests) from the kernel the guest boots.
+for m in zsmalloc zram; do
+	src=$(modinfo -k "$kver" -n "$m" 2>/dev/null) || die "module $m not found for $kver"
+	case $src in
+	*.ko.xz) xz -dc "$src" ;;
+	*.ko.zst) zstd -qdc "$src" ;;
+	*.ko.gz) gzip -dc "$src" ;;
+	*.ko) cat "$src" ;;
+	*) die "unexpected module file $src" ;;
+	esac >"$root/tlbt/modules/$m.ko"
+done
+
+# trace-cmd for "trace-cmd record -e tlbtorture -e tlb" in the guest.
+tc=/usr/bin/trace-cmd
+[[ -x $tc ]] || die "$tc missing (apt-get install trace-cmd)"
+copy_same "$tc"
+copy_libs "$tc"
+# Event-format plugins (loaded by dlopen, so ldd misses them).
+for p in /usr/lib/x86_64-linux-gnu/traceevent/plugins/*.so; do
+	copy_same "$p"
+	copy_libs "$p"
+done
+
+mkdir -p "$(dirname "$out")"
+tmpout=$(mktemp "$out.XXXXXX")
+# Fixed owner: the files are root's in the guest whoever builds the image.
+(cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
+	gzip -6 >"$tmpout"
+chmod 0644 "$tmpout"
+mv -f "$tmpout" "$out"
+echo "mkinitramfs: $out ($(du -k "$out" | cut -f1) KiB, kernel $kver)"
