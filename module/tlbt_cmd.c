@@ -10,9 +10,11 @@
 #include "tlbt_cmd.h"
 
 #ifdef __KERNEL__
+#include <linux/kernel.h>
 #include <linux/string.h>
 #else
 #include <string.h>
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 
 static const char * const tlbt_seq_names[TLBT_SEQ_NR] = {
@@ -145,25 +147,23 @@ static int tlbt_parse_u64(const char *s, size_t n, u64 *out)
 	return 0;
 }
 
+/* Index i is the key whose TLBT_KEY_* bit is 1 << i. */
+static const char * const tlbt_key_names[] = {
+	"start", "pages", "rounds", "flush", "backend",
+};
+
 static int tlbt_parse_pair(struct tlbt_cmd *cmd, const char *key, size_t klen,
 			   const char *val, size_t vlen)
 {
 	unsigned int bit;
-	int ret = 0;
+	int ret;
 
-	if (tlbt_tok_eq(key, klen, "start")) {
-		bit = TLBT_KEY_START;
-	} else if (tlbt_tok_eq(key, klen, "pages")) {
-		bit = TLBT_KEY_PAGES;
-	} else if (tlbt_tok_eq(key, klen, "rounds")) {
-		bit = TLBT_KEY_ROUNDS;
-	} else if (tlbt_tok_eq(key, klen, "flush")) {
-		bit = TLBT_KEY_FLUSH;
-	} else if (tlbt_tok_eq(key, klen, "backend")) {
-		bit = TLBT_KEY_BACKEND;
-	} else {
-		return -EINVAL;
-	}
+	ret = tlbt_lookup(key, klen, tlbt_key_names,
+			  ARRAY_SIZE(tlbt_key_names));
+	if (ret < 0)
+		return ret;
+	bit = 1U << ret;
+	ret = 0;
 	if (cmd->given & bit)
 		return -EINVAL;
 	if (!vlen)

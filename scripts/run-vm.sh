@@ -116,8 +116,10 @@ if ((cpus >= 2)); then
 	       -numa "node,nodeid=1,cpus=$half-$((cpus - 1)),memdev=m1")
 fi
 
-# No panic_on_oops: the oops itself should reach the log.
-append="console=ttyS0 panic=-1 loglevel=4 tlbt.job=$job ${VM_APPEND:-}"
+# No panic_on_oops: the oops itself should reach the log. loglevel=5, not 4:
+# WARN() splats, lockdep reports and their "Call Trace:" are KERN_WARNING
+# (4), and the console only shows levels below the loglevel.
+append="console=ttyS0 panic=-1 loglevel=5 tlbt.job=$job ${VM_APPEND:-}"
 
 qemu=(qemu-system-x86_64 -nographic -no-reboot -nic none
       "${accel_args[@]}" -cpu "$cpu_model" "${topo[@]}"
