@@ -406,7 +406,7 @@ int tlbt_results_parse(const char *text, struct tlbt_result *r)
 		tlbt_copy_val(r->backend, sizeof(r->backend), val);
 		r->nr_keys++;
 	}
-	for (i = 0; i < sizeof(tlbt_num_keys) / sizeof(tlbt_num_keys[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(tlbt_num_keys); i++) {
 		unsigned long long *v = (void *)((char *)r +
 						 tlbt_num_keys[i].off);
 
@@ -416,6 +416,9 @@ int tlbt_results_parse(const char *text, struct tlbt_result *r)
 			return -EPROTO;
 		r->nr_keys++;
 	}
+	/* Not in the README's key list; the command's return value. */
+	if (!tlbt_kv_find(text, "error", &val))
+		r->error = strtoll(val, NULL, 10);
 	return 0;
 }
 

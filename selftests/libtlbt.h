@@ -24,6 +24,9 @@
 #define TLBT_CMD_MAX		511	/* longest command the module takes */
 #define TLBT_MAX_ROUNDS		1000000ULL
 #define TLBT_KNOB_MAX		262144UL
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#endif
 #define TLBT_NR_RESULT_KEYS	20	/* 3 strings, 17 numbers */
 
 /* One open arena file; @base is NULL while it is not mapped. */
@@ -55,6 +58,7 @@ struct tlbt_result {
 	unsigned long long lost_dirty;
 	unsigned long long ns_total;
 	unsigned long long ns_per_page;
+	long long error;		/* "error:", if the module prints it */
 	unsigned int nr_keys;		/* known keys found, strings included */
 };
 

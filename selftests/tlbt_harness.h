@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kselftest_harness.h plus a main() that skips the whole program, with
+ * the usual exit code 4, when the tlbtorture module is not loaded.
+ */
+#ifndef TLBT_HARNESS_H
+#define TLBT_HARNESS_H
+
+/* The 6.1 harness has unused parameters; this suite builds with -Wextra. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "kselftest_harness.h"
+#pragma GCC diagnostic pop
+#include "libtlbt.h"
+
+/* What TEST_HARNESS_MAIN does, with the module check in front. */
+#define TLBT_HARNESS_MAIN						\
+	static void __attribute__((constructor))			\
+	__constructor_order_last(void)					\
+	{								\
+		if (!__constructor_order)				\
+			__constructor_order = _CONSTRUCTOR_ORDER_BACKWARD; \
+	}								\
+	int main(int argc, char **argv)					\
+	{								\
+		if (!tlbt_module_loaded()) {				\
+			ksft_print_header();				\
+			ksft_exit_skip("tlbtorture module not loaded\n"); \
+		}							\
+		return test_harness_run(argc, argv);			\
+	}
+
+#endif /* TLBT_HARNESS_H */

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tlbtorture migrate sequence: oracles and flush accounting.
+ *
+ * Safe policies must never trip either oracle while workers on every
+ * other CPU hammer the pages; the unsafe copy-before-flush ordering must
+ * trip both, which is what shows that a pass of the safe ones means
+ * something. The counters must match what each policy promises.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tlbt_harness.h"
+
+#define RACE_PAGES	64
+#define RACE_ROUNDS	200
+#define RACE_TIMEOUT	300	/* seconds; TCG with KASAN is slow */
+
+struct race {
+	struct tlbt_result r;
+	struct tlbt_oracle o;
+	unsigned long long during;	/* increments while the command ran */
+};
+
+/*
+ * Run @cmd with one worker per other CPU hammering the arena, then
+ * collect both oracles. The caller has checked there are >= 2 CPUs.
+ */
+static void run_raced(struct __test_metadata *_metadata,
+		      struct tlbt_arena *a, const char *cmd, struct race *rc)
+{
+	unsigned long long before;
+	struct tlbt_workers ws;
+	int ret;
+
+	ASSERT_EQ(0, tlbt_workers_start(&ws, a->base, a->pages, -1));
+	ASSERT_LT(0U, ws.nr);
+	before = tlbt_workers_progress(&ws);
+	ret = tlbt_cmd(a, "%s", cmd);
+	rc->during = tlbt_workers_progress(&ws) - before;
+	ASSERT_EQ(0, tlbt_workers_stop(&ws, &rc->o));
+	ASSERT_EQ(0, ret) TH_LOG("'%s': %s", cmd, strerror(-ret));
+	ASSERT_EQ(0, tlbt_results_read(a, &rc->r));
+	TH_LOG("%s", cmd);
+	TH_LOG("workers %u: increments %llu (%llu while the command ran), lost %llu, foreign %llu, stale reads %llu",
+	       rc->o.workers, rc->o.increments, rc->during,
+	       rc->o.lost_increments, rc->o.foreign, rc->o.stale_reads);
+	TH_LOG("module: leaked %llu pages %llu bytes, poison %llu; shootdowns %llu, ipis %llu, %llu ns/page",
+	       rc->r.leaked_pages, rc->r.leaked_bytes, rc->r.poison_hits,
+	       rc->r.shootdowns, rc->r.ipis, rc->r.ns_per_page);
+}
+
+#define ONE_CPU_MSG "needs 2 CPUs: workers run on the CPUs the command does not"
+
+FIXTURE(migrate_safe) {
+	struct tlbt_arena a;
+};
+
+FIXTURE_VARIANT(migrate_safe) {
+	const char *flush;
+	const char *backend;
+};
+
+FIXTURE_VARIANT_ADD(migrate_safe, immediate_native) {
+	.flush = "immediate", .backend = "native" };
+FIXTURE_VARIANT_ADD(migrate_safe, batched_native) {
+	.flush = "batched", .backend = "native" };
+FIXTURE_VARIANT_ADD(migrate_safe, immediate_kernel) {
+	.flush = "immediate", .backend = "kernel" };
+FIXTURE_VARIANT_ADD(migrate_safe, batched_kernel) {
+	.flush = "batched", .backend = "kernel" };
+
+FIXTURE_SETUP(migrate_safe)
+{
+	ASSERT_EQ(0, tlbt_arena_open(&self->a, RACE_PAGES));
+}
+
+FIXTURE_TEARDOWN(migrate_safe)
+{
+	tlbt_arena_close(&self->a);
+}
+
+TEST_F_TIMEOUT(migrate_safe, no_corruption_under_workers, RACE_TIMEOUT)
+{
+	char cmd[128];
+	struct race rc;
+
+	if (tlbt_nr_cpus() < 2)
+		SKIP(return, ONE_CPU_MSG);
+	snprintf(cmd, sizeof(cmd),
+		 "migrate pages=%d rounds=%d flush=%s backend=%s",
+		 RACE_PAGES, RACE_ROUNDS, variant->flush, variant->backend);
+	run_raced(_metadata, &self->a, cmd, &rc);
+
+	EXPECT_EQ((unsigned long long)RACE_ROUNDS, rc.r.rounds_done);
+	EXPECT_LT(0ULL, rc.o.increments) TH_LOG("workers did not run");
+	EXPECT_EQ(0ULL, rc.o.lost_increments);
+	EXPECT_EQ(0ULL, rc.o.foreign);
+	EXPECT_EQ(0ULL, rc.o.stale_reads);
+	EXPECT_EQ(0ULL, rc.o.foreign_reads);
+	EXPECT_EQ(0ULL, rc.r.leaked_pages);
+	EXPECT_EQ(0ULL, rc.r.leaked_bytes);
+	EXPECT_EQ(0ULL, rc.r.poison_hits);
+	EXPECT_EQ(0ULL, rc.r.lost_dirty);
+	if (!rc.during)
+		TH_LOG("note: no increments counted while the command ran");
+}
+
+/* The positive control: the same oracles must fire on the unsafe order. */
+FIXTURE(migrate_unsafe) {
+	struct tlbt_arena a;
+};
+
+FIXTURE_SETUP(migrate_unsafe)
+{
+	ASSERT_EQ(0, tlbt_arena_open(&self->a, RACE_PAGES));
+}
+
+FIXTURE_TEARDOWN(migrate_unsafe)
+{
+	tlbt_arena_close(&self->a);
+}
+
+TEST_F_TIMEOUT(migrate_unsafe, copy_before_flush_is_caught_by_both_oracles,
+	       RACE_TIMEOUT)
+{
+	char cmd[128];
+	struct race rc;
+
+	if (tlbt_nr_cpus() < 2)
+		SKIP(return, ONE_CPU_MSG);
+	snprintf(cmd, sizeof(cmd),
+		 "migrate pages=%d rounds=%d flush=unsafe-copy-before-flush backend=native",
+		 RACE_PAGES, RACE_ROUNDS);
+	run_raced(_metadata, &self->a, cmd, &rc);
+
+	EXPECT_EQ((unsigned long long)RACE_ROUNDS, rc.r.rounds_done);
+	EXPECT_LT(0ULL, rc.o.increments) TH_LOG("workers did not run");
+	EXPECT_LT(0ULL, rc.r.leaked_pages) TH_LOG("module oracle missed it");
+	EXPECT_LT(0ULL, rc.o.lost_increments) TH_LOG("worker oracle missed it");
+}
+
+/*
+ * Exact accounting. With PTI and PCID but no INVPCID the user half of the
+ * address space can only be flushed whole, so every shootdown is full.
+ */
+FIXTURE(migrate_counts) {
+	struct tlbt_arena a;
+	unsigned long ceiling;
+	bool full_only;
+};
+
+FIXTURE_SETUP(migrate_counts)
+{
+	bool pti, pcid, invpcid;
+
+	ASSERT_EQ(0, tlbt_knob_read("ceiling", &self->ceiling));
+	ASSERT_EQ(0, tlbt_flush_caps(&pti, &pcid, &invpcid));
+	self->full_only = pti && pcid && !invpcid;
+	if (self->full_only)
+		TH_LOG("pti with pcid but no invpcid: expecting full flushes only");
+	ASSERT_EQ(0, tlbt_knob_write("ceiling", 33));
+	ASSERT_EQ(0, tlbt_arena_open(&self->a, RACE_PAGES));
+}
+
+FIXTURE_TEARDOWN(migrate_counts)
+{
+	tlbt_arena_close(&self->a);
+	tlbt_knob_write("ceiling", self->ceiling);
+}
+
+static void run_counted(struct __test_metadata *_metadata,
+			struct tlbt_arena *a, struct tlbt_result *r,
+			unsigned long long pages, unsigned long long rounds,
+			const char *flush, const char *backend)
+{
+	ASSERT_EQ(0, tlbt_cmd(a, "migrate pages=%llu rounds=%llu flush=%s backend=%s",
+			      pages, rounds, flush, backend));
+	ASSERT_EQ(0, tlbt_results_read(a, r));
+	ASSERT_EQ(rounds, r->rounds_done);
+	ASSERT_EQ(pages * rounds, r->pages_copied);
+	ASSERT_EQ(0ULL, r->leaked_pages + r->leaked_bytes + r->poison_hits);
+}
+
+/*
+ * One batched shootdown of @pages pages: INVLPG per page up to the
+ * ceiling, one full flush above it.
+ */
+static void assert_one_flush(struct __test_metadata *_metadata,
+			     struct tlbt_arena *a, bool full_only,
+			     unsigned long long pages, bool invlpg)
+{
+	struct tlbt_result r;
+
+	run_counted(_metadata, a, &r, pages, 1, "batched", "native");
+	ASSERT_EQ(1ULL, r.shootdowns);
+	if (full_only)
+		invlpg = false;
+	ASSERT_EQ(invlpg ? pages : 0ULL, r.invlpg_pages)
+		TH_LOG("pages=%llu", pages);
+	ASSERT_EQ(invlpg ? 0ULL : 1ULL, r.full_flushes)
+		TH_LOG("pages=%llu", pages);
+}
+
+TEST_F(migrate_counts, native_immediate_one_shootdown_per_page_per_round)
+{
+	struct tlbt_result r;
+
+	run_counted(_metadata, &self->a, &r, 16, 10, "immediate", "native");
+	ASSERT_EQ(160ULL, r.shootdowns);
+	ASSERT_EQ(self->full_only ? 0ULL : 160ULL, r.invlpg_pages);
+	ASSERT_EQ(self->full_only ? 160ULL : 0ULL, r.full_flushes);
+
+	run_counted(_metadata, &self->a, &r, 64, 3, "immediate", "native");
+	ASSERT_EQ(192ULL, r.shootdowns);
+}
+
+TEST_F(migrate_counts, native_batched_one_shootdown_per_round)
+{
+	struct tlbt_result r;
+
+	run_counted(_metadata, &self->a, &r, 16, 10, "batched", "native");
+	ASSERT_EQ(10ULL, r.shootdowns);
+	ASSERT_EQ(self->full_only ? 0ULL : 160ULL, r.invlpg_pages);
+	ASSERT_EQ(self->full_only ? 10ULL : 0ULL, r.full_flushes);
+
+	run_counted(_metadata, &self->a, &r, 64, 7, "batched", "native");
+	ASSERT_EQ(7ULL, r.shootdowns);
+	ASSERT_EQ(0ULL, r.invlpg_pages);
+	ASSERT_EQ(7ULL, r.full_flushes);
+}
+
+TEST_F(migrate_counts, ceiling_33_invlpg_up_to_33_pages_full_above)
+{
+	assert_one_flush(_metadata, &self->a, self->full_only, 33, true);
+	assert_one_flush(_metadata, &self->a, self->full_only, 34, false);
+	assert_one_flush(_metadata, &self->a, self->full_only, 1, true);
+}
+
+TEST_F(migrate_counts, ceiling_8_invlpg_up_to_8_pages_full_above)
+{
+	ASSERT_EQ(0, tlbt_knob_write("ceiling", 8));
+	assert_one_flush(_metadata, &self->a, self->full_only, 8, true);
+	assert_one_flush(_metadata, &self->a, self->full_only, 9, false);
+}
+
+TEST_F(migrate_counts, ceiling_0_always_full_flush)
+{
+	struct tlbt_result r;
+
+	ASSERT_EQ(0, tlbt_knob_write("ceiling", 0));
+	run_counted(_metadata, &self->a, &r, 4, 2, "immediate", "native");
+	ASSERT_EQ(8ULL, r.shootdowns);
+	ASSERT_EQ(0ULL, r.invlpg_pages);
+	ASSERT_EQ(8ULL, r.full_flushes);
+}
+
+TEST_F(migrate_counts, kernel_immediate_one_zap_per_page_per_round)
+{
+	struct tlbt_result r;
+
+	run_counted(_metadata, &self->a, &r, 16, 10, "immediate", "kernel");
+	ASSERT_EQ(160ULL, r.shootdowns);
+}
+
+TEST_F(migrate_counts, kernel_batched_one_zap_per_round)
+{
+	struct tlbt_result r;
+
+	run_counted(_metadata, &self->a, &r, 16, 10, "batched", "kernel");
+	ASSERT_EQ(10ULL, r.shootdowns);
+}
+
+/*
+ * IPIs depend on which CPUs have the mm loaded, so nothing is exact; but
+ * a shootdown never targets more than the other CPUs, and counting stays
+ * per shootdown with workers running.
+ */
+TEST_F_TIMEOUT(migrate_counts, ipis_bounded_by_remote_cpus_with_workers,
+	       RACE_TIMEOUT)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	struct race rc;
+
+	if (tlbt_nr_cpus() < 2)
+		SKIP(return, ONE_CPU_MSG);
+	ASSERT_LT(1L, online);
+	run_raced(_metadata, &self->a,
+		  "migrate pages=64 rounds=20 flush=immediate backend=native",
+		  &rc);
+	EXPECT_EQ(1280ULL, rc.r.shootdowns);
+	EXPECT_EQ(self->full_only ? 0ULL : 1280ULL, rc.r.invlpg_pages);
+	EXPECT_LE(rc.r.ipis, rc.r.shootdowns * (online - 1));
+	EXPECT_EQ(0ULL, rc.o.lost_increments);
+
+	run_raced(_metadata, &self->a,
+		  "migrate pages=64 rounds=20 flush=batched backend=native",
+		  &rc);
+	EXPECT_EQ(20ULL, rc.r.shootdowns);
+	EXPECT_EQ(20ULL, rc.r.full_flushes);
+	EXPECT_LE(rc.r.ipis, rc.r.shootdowns * (online - 1));
+	EXPECT_EQ(0ULL, rc.o.lost_increments);
+}
+
+TLBT_HARNESS_MAIN
