@@ -41,6 +41,8 @@ struct tlbt_result {
 	u64 leaked_bytes;
 	u64 poison_hits;
 	u64 lost_dirty;
+	u64 writebacks;
+	u64 flushes_avoided;
 	u64 ns_total;
 	u64 ns_per_page;
 };
@@ -49,14 +51,19 @@ struct tlbt_result {
  * One arena: the frames behind one mmap() of the arena file.
  *
  * @cmd_lock serialises commands on the arena. @lock is held by a sequence
- * for one round at a time and by the fault handler, so that a fault on a
+ * for one round at a time and by the fault handlers, so that a fault on a
  * page in flight waits for the round and then maps the page's current
  * frame. Lock order: cmd_lock, mmap_lock, lock, PTE lock.
  *
  * Every frame is the arena's from mmap() until the file's final release:
- * @frames[] are the frames mapped now, @pool[] the released ones, kept
+ * @frames[] are the frames of the pages now (NULL: the page is out, its
+ * data in @store if @swapped, else zero), @pool[] the released ones, kept
  * poisoned. A deliberately unsafe ordering can therefore only ever write
  * into memory the arena owns.
+ *
+ * @dirty is the software PG_dirty. Rule: a PTE is writable only while its
+ * page is marked dirty; pfn_mkwrite marks it on the first write after a
+ * clean mapping, as write-notify does for a shared file mapping.
  */
 struct tlbt_arena {
 	struct mutex cmd_lock;
@@ -69,6 +76,15 @@ struct tlbt_arena {
 	struct page **pool;
 	unsigned long pool_nr;
 	void *snap;			/* oracle: copies taken by a sequence */
+	void *store;			/* swap store and "file" for writeback */
+	unsigned long *dirty;
+	unsigned long *swapped;
+	/* tlbgen (seed 001): generations, one stamp per page-table unit. */
+	u64 *unit_gen;
+	u64 pending_gen;
+	u64 completed_gen;
+	unsigned long mm_pending;	/* mm-pending: deferred flushes in flight */
+	u64 fault_poison_hits;		/* found by page-ins, for the result */
 	bool has_result;
 	struct tlbt_result result;
 };
@@ -84,6 +100,8 @@ struct tlbt_run {
 	struct tlbt_result *res;
 	cpumask_var_t cpus;
 	struct page **old;		/* per range page: frame before the round */
+	pte_t *ptes;			/* per range page: PTE values in flight */
+	bool unit_changed;		/* mkclean: a unit had a writable PTE */
 };
 
 static inline unsigned long tlbt_page_addr(struct tlbt_run *run,
@@ -103,6 +121,15 @@ int tlbt_pte_clear(struct tlbt_run *run, unsigned long idx, unsigned long nr,
 				      pte_t old));
 int tlbt_pte_install(struct tlbt_run *run, unsigned long idx,
 		     unsigned long nr);
+int tlbt_pte_set(struct tlbt_run *run, unsigned long idx, unsigned long nr,
+		 const pte_t *ptes);
+int tlbt_pte_wrprotect(struct tlbt_run *run, unsigned long idx,
+		       unsigned long nr,
+		       void (*under_lock)(struct tlbt_run *run,
+					  unsigned long idx, pte_t old));
+int tlbt_pte_mkwrite(struct tlbt_run *run, unsigned long idx);
+pgprot_t tlbt_page_prot(struct vm_area_struct *vma, struct tlbt_arena *arena,
+			unsigned long idx);
 
 /* tlbt_flush.c */
 void tlbt_flush_init(void);
@@ -121,8 +148,17 @@ void tlbt_copy_frame(struct tlbt_run *run, unsigned long idx,
 		     struct page *from, struct page *to);
 void tlbt_check_leak(struct tlbt_run *run, unsigned long idx,
 		     struct page *old);
+void tlbt_check_poison(struct tlbt_run *run, struct page *frame);
+void tlbt_writeback(struct tlbt_run *run, unsigned long idx);
+void tlbt_drop(struct tlbt_run *run, unsigned long idx, bool written);
+struct page *tlbt_page_in(struct tlbt_arena *arena, unsigned long idx);
 
-/* Sequences. */
+/* Sequences: one round each, inside tlbt_round_begin()/end(). */
 int tlbt_migrate_round(struct tlbt_run *run);
+int tlbt_mremap_round(struct tlbt_run *run);
+int tlbt_reclaim_round(struct tlbt_run *run);
+int tlbt_mkclean_round(struct tlbt_run *run);
+int tlbt_sync_round(struct tlbt_run *run);
+int tlbt_reclaim_check(struct tlbt_arena *arena, const struct tlbt_cmd *cmd);
 
 #endif /* TLBT_H */

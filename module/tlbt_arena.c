@@ -40,9 +40,17 @@ static void tlbt_arena_free_frames(struct tlbt_arena *arena)
 		freed++;
 	}
 	atomic_long_sub(freed, &tlbt_frames_held);
+	bitmap_free(arena->dirty);
+	bitmap_free(arena->swapped);
+	kvfree(arena->unit_gen);
+	vfree(arena->store);
 	vfree(arena->snap);
 	kvfree(arena->pool);
 	kvfree(arena->frames);
+	arena->dirty = NULL;
+	arena->swapped = NULL;
+	arena->unit_gen = NULL;
+	arena->store = NULL;
 	arena->snap = NULL;
 	arena->pool = NULL;
 	arena->frames = NULL;
@@ -51,8 +59,9 @@ static void tlbt_arena_free_frames(struct tlbt_arena *arena)
 }
 
 /*
- * @npages mapped frames, zeroed, plus as many poisoned ones in the pool,
- * so that a sequence always has a fresh frame for every page it moves.
+ * Two frames per page, all in the pool: one for the page itself, one so
+ * that a sequence always has a fresh frame for every page it moves. The
+ * store starts zeroed, so every page starts clean.
  */
 static int tlbt_arena_alloc_frames(struct tlbt_arena *arena,
 				   unsigned long npages)
@@ -62,20 +71,21 @@ static int tlbt_arena_alloc_frames(struct tlbt_arena *arena,
 
 	arena->npages = npages;
 	arena->frames = kvcalloc(npages, sizeof(*arena->frames), GFP_KERNEL);
-	arena->pool = kvcalloc(npages, sizeof(*arena->pool), GFP_KERNEL);
+	arena->pool = kvcalloc(2 * npages, sizeof(*arena->pool), GFP_KERNEL);
 	arena->snap = vmalloc(npages << PAGE_SHIFT);
-	if (!arena->frames || !arena->pool || !arena->snap)
+	arena->store = vzalloc(npages << PAGE_SHIFT);
+	arena->dirty = bitmap_zalloc(npages, GFP_KERNEL);
+	arena->swapped = bitmap_zalloc(npages, GFP_KERNEL);
+	arena->unit_gen = kvcalloc(DIV_ROUND_UP(npages, TLBT_UNIT_PAGES),
+				   sizeof(*arena->unit_gen), GFP_KERNEL);
+	if (!arena->frames || !arena->pool || !arena->snap || !arena->store ||
+	    !arena->dirty || !arena->swapped || !arena->unit_gen)
 		goto err_free;
 
-	for (i = 0; i < npages; i++) {
+	/* Pages start out, zero-filled on first touch: their frames wait here. */
+	for (i = 0; i < 2 * npages; i++) {
 		if (fatal_signal_pending(current))
 			goto err_free;
-		frame = alloc_page(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
-		if (!frame)
-			goto err_free;
-		arena->frames[i] = frame;
-		atomic_long_inc(&tlbt_frames_held);
-
 		frame = alloc_page(GFP_KERNEL | __GFP_NOWARN);
 		if (!frame)
 			goto err_free;
@@ -123,23 +133,59 @@ static int tlbt_vm_mremap(struct vm_area_struct *vma)
 
 /*
  * A page in flight has no PTE; its fault waits for the round on
- * arena->lock, like a migration-entry wait, then maps the current frame.
+ * arena->lock, like a migration-entry wait, then maps the current frame,
+ * paging it in first if it is out.
  */
 static vm_fault_t tlbt_vm_fault(struct vm_fault *vmf)
 {
 	struct tlbt_arena *arena = vmf->vma->vm_private_data;
+	unsigned long idx = vmf->pgoff;
+	struct page *frame;
 	vm_fault_t ret;
 
 	/* A dying task retries, sees its signal and never returns here. */
 	if (mutex_lock_killable(&arena->lock))
 		return VM_FAULT_NOPAGE;
-	if (vmf->pgoff >= arena->npages)
+	if (idx >= arena->npages) {
 		ret = VM_FAULT_SIGBUS;
-	else
-		ret = vmf_insert_pfn(vmf->vma, vmf->address & PAGE_MASK,
-				     page_to_pfn(arena->frames[vmf->pgoff]));
+		goto out_unlock;
+	}
+	frame = arena->frames[idx] ?: tlbt_page_in(arena, idx);
+	if (!frame) {
+		ret = VM_FAULT_OOM;
+		goto out_unlock;
+	}
+	ret = vmf_insert_pfn_prot(vmf->vma, vmf->address & PAGE_MASK,
+				  page_to_pfn(frame),
+				  tlbt_page_prot(vmf->vma, arena, idx));
+out_unlock:
 	mutex_unlock(&arena->lock);
 	return ret;
+}
+
+/*
+ * First write to a clean page (its PTE read-only under write-notify):
+ * mark it dirty and make the entry writable under arena->lock, so that no
+ * round can clean the page between the two.
+ */
+static vm_fault_t tlbt_vm_pfn_mkwrite(struct vm_fault *vmf)
+{
+	struct tlbt_arena *arena = vmf->vma->vm_private_data;
+	struct tlbt_run run = {
+		.arena = arena,
+		.mm = vmf->vma->vm_mm,
+		.vma = vmf->vma,
+	};
+
+	if (mutex_lock_killable(&arena->lock))
+		return VM_FAULT_NOPAGE;
+	if (vmf->pgoff < arena->npages && arena->frames[vmf->pgoff]) {
+		set_bit(vmf->pgoff, arena->dirty);
+		tlbt_pte_mkwrite(&run, vmf->pgoff);
+	}
+	mutex_unlock(&arena->lock);
+	/* The entry is done (or gone): retry the access. */
+	return VM_FAULT_NOPAGE;
 }
 
 static const struct vm_operations_struct tlbt_vm_ops = {
@@ -148,6 +194,7 @@ static const struct vm_operations_struct tlbt_vm_ops = {
 	.may_split = tlbt_vm_may_split,
 	.mremap = tlbt_vm_mremap,
 	.fault = tlbt_vm_fault,
+	.pfn_mkwrite = tlbt_vm_pfn_mkwrite,
 };
 
 static struct tlbt_arena *tlbt_file_arena(struct file *file)
@@ -227,6 +274,10 @@ void tlbt_round_end(struct tlbt_run *run)
 
 static int (* const tlbt_round_fns[TLBT_SEQ_NR])(struct tlbt_run *run) = {
 	[TLBT_SEQ_MIGRATE] = tlbt_migrate_round,
+	[TLBT_SEQ_MREMAP] = tlbt_mremap_round,
+	[TLBT_SEQ_RECLAIM] = tlbt_reclaim_round,
+	[TLBT_SEQ_MKCLEAN] = tlbt_mkclean_round,
+	[TLBT_SEQ_SYNC] = tlbt_sync_round,
 };
 
 static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
@@ -244,6 +295,9 @@ static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
 	ret = arena->nr_vmas && arena->mm == current->mm ? 0 : -ENXIO;
 	if (!ret)
 		ret = tlbt_cmd_bind(cmd, arena->npages);
+	if (!ret && cmd->seq == TLBT_SEQ_RECLAIM)
+		ret = tlbt_reclaim_check(arena, cmd);
+	arena->fault_poison_hits = 0;
 	mutex_unlock(&arena->lock);
 	if (ret)
 		return ret;
@@ -258,9 +312,10 @@ static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
 		goto out_free_res;
 	}
 	run.old = kvcalloc(cmd->pages, sizeof(*run.old), GFP_KERNEL);
-	if (!run.old) {
+	run.ptes = kvcalloc(cmd->pages, sizeof(*run.ptes), GFP_KERNEL);
+	if (!run.old || !run.ptes) {
 		ret = -ENOMEM;
-		goto out_free_cpus;
+		goto out_free_arrays;
 	}
 
 	t0 = ktime_get_ns();
@@ -286,12 +341,14 @@ static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
 	res->error = ret;
 
 	mutex_lock(&arena->lock);
+	res->poison_hits += arena->fault_poison_hits;
 	arena->result = *res;
 	arena->has_result = true;
 	mutex_unlock(&arena->lock);
 
+out_free_arrays:
+	kvfree(run.ptes);
 	kvfree(run.old);
-out_free_cpus:
 	free_cpumask_var(run.cpus);
 out_free_res:
 	kfree(res);
@@ -359,6 +416,9 @@ static int tlbt_arena_show(struct seq_file *m, void *v)
 	seq_printf(m, "start: %llu\n", r->cmd.start);
 	seq_printf(m, "pages: %llu\n", r->cmd.pages);
 	seq_printf(m, "rounds: %llu\n", r->cmd.rounds);
+	seq_printf(m, "dst: %llu\n", r->cmd.dst);
+	seq_printf(m, "punch: %llu\n", r->cmd.punch);
+	seq_printf(m, "zap: %llu\n", r->cmd.zap);
 	seq_printf(m, "error: %d\n", r->error);
 	TLBT_RESULT_U64(m, r, rounds_done);
 	TLBT_RESULT_U64(m, r, shootdowns);
@@ -372,6 +432,8 @@ static int tlbt_arena_show(struct seq_file *m, void *v)
 	TLBT_RESULT_U64(m, r, leaked_bytes);
 	TLBT_RESULT_U64(m, r, poison_hits);
 	TLBT_RESULT_U64(m, r, lost_dirty);
+	TLBT_RESULT_U64(m, r, writebacks);
+	TLBT_RESULT_U64(m, r, flushes_avoided);
 	TLBT_RESULT_U64(m, r, ns_total);
 	TLBT_RESULT_U64(m, r, ns_per_page);
 out_free:

@@ -19,7 +19,20 @@
 
 static const char * const tlbt_seq_names[TLBT_SEQ_NR] = {
 	[TLBT_SEQ_MIGRATE]	= "migrate",
+	[TLBT_SEQ_MREMAP]	= "mremap",
+	[TLBT_SEQ_RECLAIM]	= "reclaim",
+	[TLBT_SEQ_MKCLEAN]	= "mkclean",
+	[TLBT_SEQ_SYNC]		= "sync",
 };
+
+/* Keys beyond the common ones, per sequence. */
+static const unsigned int tlbt_seq_keys[TLBT_SEQ_NR] = {
+	[TLBT_SEQ_MREMAP]	= TLBT_KEY_DST | TLBT_KEY_PUNCH,
+	[TLBT_SEQ_MKCLEAN]	= TLBT_KEY_ZAP,
+};
+
+#define TLBT_COMMON_KEYS (TLBT_KEY_START | TLBT_KEY_PAGES | TLBT_KEY_ROUNDS | \
+			  TLBT_KEY_FLUSH | TLBT_KEY_BACKEND)
 
 static const char * const tlbt_backend_names[TLBT_BACKEND_NR] = {
 	[TLBT_BACKEND_NATIVE]	= "native",
@@ -27,31 +40,78 @@ static const char * const tlbt_backend_names[TLBT_BACKEND_NR] = {
 };
 
 /*
- * Each policy names the sequences it belongs to. Unsafe policies need
- * the native backend: the kernel's zap_vma_ptes() can only order a flush
- * correctly.
+ * Each policy names the sequences it belongs to. Unsafe policies, and the
+ * ones that need the module's own PTE edits, are native only: the kernel's
+ * zap_vma_ptes() can only unmap, and only flush in the right place.
  */
 struct tlbt_policy_desc {
 	const char *name;
 	unsigned int seqs;
 	bool unsafe;
+	bool native_only;
 };
 
 #define TLBT_SEQ_BIT(s)	(1U << (s))
+#define TLBT_MIGRATE	TLBT_SEQ_BIT(TLBT_SEQ_MIGRATE)
+#define TLBT_MREMAP	TLBT_SEQ_BIT(TLBT_SEQ_MREMAP)
+#define TLBT_RECLAIM	TLBT_SEQ_BIT(TLBT_SEQ_RECLAIM)
+#define TLBT_MKCLEAN	TLBT_SEQ_BIT(TLBT_SEQ_MKCLEAN)
+#define TLBT_SYNC	TLBT_SEQ_BIT(TLBT_SEQ_SYNC)
 
 static const struct tlbt_policy_desc tlbt_policies[TLBT_POL_NR] = {
 	[TLBT_POL_IMMEDIATE] = {
 		.name = "immediate",
-		.seqs = TLBT_SEQ_BIT(TLBT_SEQ_MIGRATE),
+		.seqs = TLBT_MIGRATE | TLBT_MREMAP | TLBT_RECLAIM |
+			TLBT_MKCLEAN | TLBT_SYNC,
 	},
 	[TLBT_POL_BATCHED] = {
 		.name = "batched",
-		.seqs = TLBT_SEQ_BIT(TLBT_SEQ_MIGRATE),
+		.seqs = TLBT_MIGRATE | TLBT_MREMAP | TLBT_RECLAIM,
+	},
+	[TLBT_POL_DIRTY_AWARE] = {
+		.name = "dirty-aware",
+		.seqs = TLBT_MREMAP,
+		.native_only = true,
+	},
+	[TLBT_POL_TLBGEN] = {
+		.name = "tlbgen",
+		.seqs = TLBT_MKCLEAN,
+		.native_only = true,
+	},
+	[TLBT_POL_MM_PENDING] = {
+		.name = "mm-pending",
+		.seqs = TLBT_MKCLEAN,
+		.native_only = true,
 	},
 	[TLBT_POL_UNSAFE_COPY_BEFORE_FLUSH] = {
 		.name = "unsafe-copy-before-flush",
-		.seqs = TLBT_SEQ_BIT(TLBT_SEQ_MIGRATE),
+		.seqs = TLBT_MIGRATE,
 		.unsafe = true,
+		.native_only = true,
+	},
+	[TLBT_POL_UNSAFE_RELEASE_BEFORE_FLUSH] = {
+		.name = "unsafe-release-before-flush",
+		.seqs = TLBT_MREMAP,
+		.unsafe = true,
+		.native_only = true,
+	},
+	[TLBT_POL_UNSAFE_WRITEBACK_BEFORE_FLUSH] = {
+		.name = "unsafe-writeback-before-flush",
+		.seqs = TLBT_RECLAIM,
+		.unsafe = true,
+		.native_only = true,
+	},
+	[TLBT_POL_UNSAFE_IGNORE_DIRTY] = {
+		.name = "unsafe-ignore-dirty",
+		.seqs = TLBT_RECLAIM,
+		.unsafe = true,
+		.native_only = true,
+	},
+	[TLBT_POL_UNSAFE_NO_FLUSH] = {
+		.name = "unsafe-no-flush",
+		.seqs = TLBT_MKCLEAN,
+		.unsafe = true,
+		.native_only = true,
 	},
 };
 
@@ -149,7 +209,7 @@ static int tlbt_parse_u64(const char *s, size_t n, u64 *out)
 
 /* Index i is the key whose TLBT_KEY_* bit is 1 << i. */
 static const char * const tlbt_key_names[] = {
-	"start", "pages", "rounds", "flush", "backend",
+	"start", "pages", "rounds", "flush", "backend", "dst", "punch", "zap",
 };
 
 static int tlbt_parse_pair(struct tlbt_cmd *cmd, const char *key, size_t klen,
@@ -189,6 +249,15 @@ static int tlbt_parse_pair(struct tlbt_cmd *cmd, const char *key, size_t klen,
 			cmd->policy = ret;
 			ret = 0;
 		}
+		break;
+	case TLBT_KEY_DST:
+		ret = tlbt_parse_u64(val, vlen, &cmd->dst);
+		break;
+	case TLBT_KEY_PUNCH:
+		ret = tlbt_parse_u64(val, vlen, &cmd->punch);
+		break;
+	case TLBT_KEY_ZAP:
+		ret = tlbt_parse_u64(val, vlen, &cmd->zap);
 		break;
 	case TLBT_KEY_BACKEND:
 		ret = tlbt_lookup(val, vlen, tlbt_backend_names,
@@ -261,10 +330,15 @@ int tlbt_cmd_parse(const char *buf, size_t len, struct tlbt_cmd *cmd)
 			return ret;
 	}
 
+	if (cmd->given & ~(TLBT_COMMON_KEYS | tlbt_seq_keys[cmd->seq]))
+		return -EINVAL;
+	if (cmd->seq == TLBT_SEQ_MREMAP && !(cmd->given & TLBT_KEY_DST))
+		return -EINVAL;
 	if (!(tlbt_policies[cmd->policy].seqs & TLBT_SEQ_BIT(cmd->seq)))
 		return -EINVAL;
-	if (tlbt_policies[cmd->policy].unsafe &&
-	    cmd->backend != TLBT_BACKEND_NATIVE)
+	if (cmd->backend != TLBT_BACKEND_NATIVE &&
+	    (tlbt_policies[cmd->policy].native_only ||
+	     cmd->seq == TLBT_SEQ_MKCLEAN || cmd->seq == TLBT_SEQ_SYNC))
 		return -EOPNOTSUPP;
 	return 0;
 }
@@ -274,15 +348,35 @@ int tlbt_cmd_parse(const char *buf, size_t len, struct tlbt_cmd *cmd)
  * @cmd: a command accepted by tlbt_cmd_parse()
  * @arena_pages: the arena's size in pages
  *
- * Return: 0, or -ERANGE when the range does not lie inside the arena.
+ * Return: 0, -ERANGE when a range does not lie inside the arena or a count
+ * exceeds the pages, or -EINVAL when the mremap ranges overlap.
  */
 int tlbt_cmd_bind(struct tlbt_cmd *cmd, u64 arena_pages)
 {
 	if (cmd->start >= arena_pages)
 		return -ERANGE;
-	if (!(cmd->given & TLBT_KEY_PAGES))
+	if (!(cmd->given & TLBT_KEY_PAGES)) {
 		cmd->pages = arena_pages - cmd->start;
+		/* mremap: by default source and destination share the arena. */
+		if (cmd->seq == TLBT_SEQ_MREMAP && cmd->dst > cmd->start &&
+		    cmd->dst - cmd->start < cmd->pages)
+			cmd->pages = cmd->dst - cmd->start;
+	}
 	if (cmd->pages > arena_pages - cmd->start)
+		return -ERANGE;
+	if (cmd->zap > cmd->pages)
+		return -ERANGE;
+
+	if (cmd->seq != TLBT_SEQ_MREMAP)
+		return 0;
+	if (cmd->dst >= arena_pages || cmd->pages > arena_pages - cmd->dst)
+		return -ERANGE;
+	if (cmd->dst < cmd->start + cmd->pages &&
+	    cmd->start < cmd->dst + cmd->pages)
+		return -EINVAL;
+	if (!(cmd->given & TLBT_KEY_PUNCH))
+		cmd->punch = (cmd->pages + 1) / 2;
+	if (cmd->punch > cmd->pages)
 		return -ERANGE;
 	return 0;
 }

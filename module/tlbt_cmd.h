@@ -24,13 +24,24 @@
 
 enum tlbt_seq {
 	TLBT_SEQ_MIGRATE,
+	TLBT_SEQ_MREMAP,
+	TLBT_SEQ_RECLAIM,
+	TLBT_SEQ_MKCLEAN,
+	TLBT_SEQ_SYNC,
 	TLBT_SEQ_NR,
 };
 
 enum tlbt_policy {
 	TLBT_POL_IMMEDIATE,
 	TLBT_POL_BATCHED,
+	TLBT_POL_DIRTY_AWARE,
+	TLBT_POL_TLBGEN,
+	TLBT_POL_MM_PENDING,
 	TLBT_POL_UNSAFE_COPY_BEFORE_FLUSH,
+	TLBT_POL_UNSAFE_RELEASE_BEFORE_FLUSH,
+	TLBT_POL_UNSAFE_WRITEBACK_BEFORE_FLUSH,
+	TLBT_POL_UNSAFE_IGNORE_DIRTY,
+	TLBT_POL_UNSAFE_NO_FLUSH,
 	TLBT_POL_NR,
 };
 
@@ -46,6 +57,12 @@ enum tlbt_backend {
 #define TLBT_KEY_ROUNDS		(1U << 2)
 #define TLBT_KEY_FLUSH		(1U << 3)
 #define TLBT_KEY_BACKEND	(1U << 4)
+#define TLBT_KEY_DST		(1U << 5)
+#define TLBT_KEY_PUNCH		(1U << 6)
+#define TLBT_KEY_ZAP		(1U << 7)
+
+/* Page-table unit of the tlbgen policy: one PTE table, 512 pages. */
+#define TLBT_UNIT_PAGES		512
 
 struct tlbt_cmd {
 	enum tlbt_seq seq;
@@ -54,6 +71,9 @@ struct tlbt_cmd {
 	u64 start;
 	u64 pages;
 	u64 rounds;
+	u64 dst;	/* mremap: first destination page */
+	u64 punch;	/* mremap: pages a racing punch releases early */
+	u64 zap;	/* mkclean: pages a racing zap unmaps, flush deferred */
 	unsigned int given;
 };
 

@@ -30,8 +30,11 @@ static int tlbt_migrate_copy(struct tlbt_run *run, unsigned long idx,
 	unsigned long i;
 
 	for (i = idx; i < idx + nr; i++) {
-		struct page *new = tlbt_pool_take(run);
+		struct page *new;
 
+		if (!arena->frames[i])	/* out: nothing to move */
+			continue;
+		new = tlbt_pool_take(run);
 		if (!new)
 			return -ENOMEM;
 		run->old[i - run->res->cmd.start] = arena->frames[i];
@@ -131,7 +134,9 @@ int tlbt_migrate_round(struct tlbt_run *run)
 		tlbt_flush_native(run, cmd->start, cmd->pages);
 
 	/* Every flush of the round is done: what changed now leaked. */
-	for (i = 0; i < cmd->pages && run->old[i]; i++) {
+	for (i = 0; i < cmd->pages; i++) {
+		if (!run->old[i])
+			continue;
 		tlbt_check_leak(run, cmd->start + i, run->old[i]);
 		tlbt_pool_give(run, run->old[i]);
 	}

@@ -39,6 +39,23 @@ static void *tlbt_snap(struct tlbt_run *run, unsigned long idx)
 	return run->arena->snap + ((idx - run->res->cmd.start) << PAGE_SHIFT);
 }
 
+static struct page *tlbt_pool_take_count(struct tlbt_arena *arena,
+					  u64 *poison_hits)
+{
+	struct page *frame;
+	unsigned long n;
+
+	if (!arena->pool_nr)
+		return NULL;
+	frame = arena->pool[--arena->pool_nr];
+	n = tlbt_diff_bytes(page_address(frame), NULL, TLBT_POISON);
+	if (n) {
+		*poison_hits += n;
+		trace_tlbt_leak("poison", page_to_pfn(frame), n);
+	}
+	return frame;
+}
+
 /**
  * tlbt_pool_take - take a released frame from the arena pool
  * @run: the running command
@@ -49,18 +66,33 @@ static void *tlbt_snap(struct tlbt_run *run, unsigned long idx)
  */
 struct page *tlbt_pool_take(struct tlbt_run *run)
 {
-	struct tlbt_arena *arena = run->arena;
-	struct page *frame;
-	unsigned long n;
+	return tlbt_pool_take_count(run->arena, &run->res->poison_hits);
+}
 
-	if (!arena->pool_nr)
+/**
+ * tlbt_page_in - give an arena page that is out a frame again
+ * @arena: the arena, its lock held
+ * @idx: arena page with no frame
+ *
+ * Fills the frame from the store if the page was written there, else with
+ * zeroes. Poison found on the way counts in the running or next command.
+ *
+ * Return: the frame, or NULL when the pool is empty (it never is: it holds
+ * as many frames as the arena has pages).
+ */
+struct page *tlbt_page_in(struct tlbt_arena *arena, unsigned long idx)
+{
+	struct page *frame;
+
+	frame = tlbt_pool_take_count(arena, &arena->fault_poison_hits);
+	if (!frame)
 		return NULL;
-	frame = arena->pool[--arena->pool_nr];
-	n = tlbt_diff_bytes(page_address(frame), NULL, TLBT_POISON);
-	if (n) {
-		run->res->poison_hits += n;
-		trace_tlbt_leak("poison", page_to_pfn(frame), n);
-	}
+	if (test_and_clear_bit(idx, arena->swapped))
+		memcpy(page_address(frame), arena->store + (idx << PAGE_SHIFT),
+		       PAGE_SIZE);
+	else
+		clear_page(page_address(frame));
+	arena->frames[idx] = frame;
 	return frame;
 }
 
@@ -113,4 +145,71 @@ void tlbt_check_leak(struct tlbt_run *run, unsigned long idx,
 	run->res->leaked_pages++;
 	run->res->leaked_bytes += n;
 	trace_tlbt_leak("leak", idx, n);
+}
+
+/**
+ * tlbt_check_poison - count writes into a released frame
+ * @run: the running command, after its last flush
+ * @frame: a frame in the pool
+ */
+void tlbt_check_poison(struct tlbt_run *run, struct page *frame)
+{
+	unsigned long n;
+
+	n = tlbt_diff_bytes(page_address(frame), NULL, TLBT_POISON);
+	if (!n)
+		return;
+	run->res->poison_hits += n;
+	trace_tlbt_leak("poison", page_to_pfn(frame), n);
+	/* Counted once: restore the poison. */
+	memset(page_address(frame), TLBT_POISON, PAGE_SIZE);
+}
+
+/**
+ * tlbt_writeback - write arena page @idx to the store and mark it clean
+ * @run: the running command
+ * @idx: arena page with a frame
+ *
+ * The store copy is also the oracle's snapshot: after the last flush,
+ * a frame that differs from it was written without being marked dirty.
+ */
+void tlbt_writeback(struct tlbt_run *run, unsigned long idx)
+{
+	struct tlbt_arena *arena = run->arena;
+
+	memcpy(arena->store + (idx << PAGE_SHIFT),
+	       page_address(arena->frames[idx]), PAGE_SIZE);
+	clear_bit(idx, arena->dirty);
+	run->res->writebacks++;
+}
+
+/**
+ * tlbt_drop - release the frame of a clean, unmapped page to the pool
+ * @run: the running command, after the last flush of @idx
+ * @idx: arena page with a frame, marked clean, its PTE empty
+ * @written: written back before its flush in this round
+ *
+ * A clean page must equal its store copy. If it does not, a write reached
+ * it that is lost here: after its writeback (@written: leaked_pages and
+ * leaked_bytes), or without marking it dirty (lost_dirty).
+ */
+void tlbt_drop(struct tlbt_run *run, unsigned long idx, bool written)
+{
+	struct tlbt_arena *arena = run->arena;
+	struct page *frame = arena->frames[idx];
+	unsigned long n;
+
+	n = tlbt_diff_bytes(page_address(frame),
+			    arena->store + (idx << PAGE_SHIFT), 0);
+	if (n && written) {
+		run->res->leaked_pages++;
+		run->res->leaked_bytes += n;
+		trace_tlbt_leak("leak", idx, n);
+	} else if (n) {
+		run->res->lost_dirty++;
+		trace_tlbt_leak("lost_dirty", idx, n);
+	}
+	arena->frames[idx] = NULL;
+	set_bit(idx, arena->swapped);
+	tlbt_pool_give(run, frame);
 }
