@@ -157,25 +157,35 @@ static int tlbt_mremap_punch(struct tlbt_run *run)
 	int ret = 0;
 
 	tlbt_mremap_unmap(run, cmd->dst, cmd->punch, &ret);
-	for (i = 0; i < cmd->punch; i++) {
+	for (i = 0; i < cmd->punch && !ret; i++) {
 		unsigned long d = cmd->dst + i, s = cmd->start + i;
-		struct page *old = arena->frames[d], *new;
+		struct page *old = arena->frames[d], *new = NULL;
 
-		if (!old) {
-			tlbt_mremap_move_page(arena, s, d);
-			continue;
+		if (old) {
+			new = tlbt_pool_take(run);
+			if (!new) {
+				ret = -ENOMEM;
+				break;
+			}
+			tlbt_copy_frame(run, s, old, new);
 		}
-		new = tlbt_pool_take(run);
-		if (!new)
-			return -ENOMEM;
-		tlbt_copy_frame(run, s, old, new);
 		tlbt_mremap_move_page(arena, s, d);
-		arena->frames[s] = new;
-		/* Writes between the copy and the poison are caught here... */
-		tlbt_check_leak(run, s, old);
-		tlbt_pool_give(run, old);
-		/* ...and the ones after it at the end of the round. */
+		if (new)
+			arena->frames[s] = new;
 		run->old[i] = old;
+	}
+	/*
+	 * Release only after every copy, so that no frame released here is
+	 * taken again within the round: the end-of-round poison check must
+	 * see only what stale entries wrote.
+	 */
+	for (i = 0; i < cmd->punch; i++) {
+		if (!run->old[i])
+			continue;
+		/* Writes between the copy and the poison are caught here... */
+		tlbt_check_leak(run, cmd->start + i, run->old[i]);
+		tlbt_pool_give(run, run->old[i]);
+		/* ...and the ones after it at the end of the round. */
 	}
 	return ret;
 }

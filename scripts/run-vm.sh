@@ -6,7 +6,8 @@
 #
 # Environment: VM_CPUS (4), VM_MEM (MiB, 2048), VM_ACCEL (kvm|tcg, default
 # auto: probe KVM once, cache in build/accel), VM_CPU_MODEL (max on tcg,
-# host on kvm), VM_APPEND (extra kernel arguments), GUEST_KVER.
+# host on kvm), VM_APPEND (extra kernel arguments), VM_QEMU_ARGS (extra QEMU
+# arguments, word-split, e.g. "-s" for gdb or a -monitor socket), GUEST_KVER.
 # For job=check also HOST_PASSED/HOST_FAILED/HOST_SKIPPED (see tap-summary.sh).
 #
 # Exit status is non-zero when the guest did not print TLBT-EXIT, the job
@@ -124,6 +125,8 @@ append="console=ttyS0 panic=-1 loglevel=5 tlbt.job=$job ${VM_APPEND:-}"
 qemu=(qemu-system-x86_64 -nographic -no-reboot -nic none
       "${accel_args[@]}" -cpu "$cpu_model" "${topo[@]}"
       -kernel "$kernel" -initrd "$initrd" -append "$append")
+# shellcheck disable=SC2206 # word splitting is the point
+qemu+=(${VM_QEMU_ARGS:-})
 
 echo "VM: $kver, $accel, cpu $cpu_model, $cpus cpus, ${mem} MiB, job $job, timeout ${secs}s, log $log"
 

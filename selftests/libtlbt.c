@@ -141,7 +141,7 @@ static int tlbt_parse_ull(const char *s, unsigned long long *v)
 	if (*s < '0' || *s > '9')
 		return -EINVAL;
 	errno = 0;
-	*v = strtoull(s, &end, 0);
+	*v = strtoull(s, &end, 10);
 	if (errno)
 		return -errno;
 	if (*end != '\0' && *end != '\n')
@@ -416,9 +416,15 @@ int tlbt_results_parse(const char *text, struct tlbt_result *r)
 			return -EPROTO;
 		r->nr_keys++;
 	}
-	/* Not in the README's key list; the command's return value. */
-	if (!tlbt_kv_find(text, "error", &val))
-		r->error = strtoll(val, NULL, 10);
+	if (!tlbt_kv_find(text, "error", &val)) {
+		char *end;
+
+		errno = 0;
+		r->error = strtoll(val, &end, 10);
+		if (errno || end == val || (*end && *end != '\n'))
+			return -EPROTO;
+		r->nr_keys++;
+	}
 	return 0;
 }
 
@@ -568,6 +574,8 @@ static void tlbt_workers_join(struct tlbt_workers *ws, unsigned int started)
  * One worker per other CPU in the caller's affinity mask (at most one per
  * slot of a page). Returns once every worker has recorded its slots'
  * starting values, so the next command races with running workers.
+ * Call tlbt_workers_stop() from the same thread: it restores that
+ * thread's affinity.
  */
 int tlbt_workers_start_basep(struct tlbt_workers *ws,
 			     volatile uint64_t *volatile *basep,
@@ -662,7 +670,7 @@ int tlbt_workers_start(struct tlbt_workers *ws, volatile uint64_t *base,
 	return tlbt_workers_start_basep(ws, &ws->base, pages, issuer_cpu);
 }
 
-/* Increments so far, approximately; for progress reports only. */
+/* Increments so far, roughly (whole passes); for progress reports only. */
 unsigned long long tlbt_workers_progress(struct tlbt_workers *ws)
 {
 	unsigned long long sum = 0;

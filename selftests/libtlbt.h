@@ -27,7 +27,7 @@
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #endif
-#define TLBT_NR_RESULT_KEYS	20	/* 3 strings, 17 numbers */
+#define TLBT_NR_RESULT_KEYS	21	/* 3 strings, 18 numbers */
 
 /* One open arena file; @base is NULL while it is not mapped. */
 struct tlbt_arena {
@@ -44,6 +44,7 @@ struct tlbt_result {
 	unsigned long long start;
 	unsigned long long pages;
 	unsigned long long rounds;
+	long long error;		/* 0, or the -errno that cut it short */
 	unsigned long long rounds_done;
 	unsigned long long shootdowns;
 	unsigned long long ipis;
@@ -58,7 +59,6 @@ struct tlbt_result {
 	unsigned long long lost_dirty;
 	unsigned long long ns_total;
 	unsigned long long ns_per_page;
-	long long error;		/* "error:", if the module prints it */
 	unsigned int nr_keys;		/* known keys found, strings included */
 };
 
@@ -126,6 +126,7 @@ int tlbt_cmd(struct tlbt_arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int tlbt_cmd_raw(struct tlbt_arena *a, const char *buf, size_t len);
 int tlbt_results_text(struct tlbt_arena *a, char *buf, size_t size);
+/* One unsigned key of the results; "error" needs tlbt_results_read(). */
 int tlbt_result_get(struct tlbt_arena *a, const char *key,
 		    unsigned long long *v);
 int tlbt_results_read(struct tlbt_arena *a, struct tlbt_result *r);

@@ -13,7 +13,21 @@
 #pragma GCC diagnostic pop
 #include "libtlbt.h"
 
-/* What TEST_HARNESS_MAIN does, with the module check in front. */
+/* Skip the whole program, TAP-style, when there is nothing to test. */
+static inline int tlbt_harness_run(int argc, char **argv)
+{
+	if (!tlbt_module_loaded()) {
+		ksft_print_header();
+		ksft_exit_skip("tlbtorture module not loaded\n");
+	}
+	return test_harness_run(argc, argv);
+}
+
+/*
+ * TEST_HARNESS_MAIN with the module check in front. Use it last in the
+ * file: the constructor tells the harness in which order constructors
+ * ran, so that tests run in the order they are written.
+ */
 #define TLBT_HARNESS_MAIN						\
 	static void __attribute__((constructor))			\
 	__constructor_order_last(void)					\
@@ -23,11 +37,7 @@
 	}								\
 	int main(int argc, char **argv)					\
 	{								\
-		if (!tlbt_module_loaded()) {				\
-			ksft_print_header();				\
-			ksft_exit_skip("tlbtorture module not loaded\n"); \
-		}							\
-		return test_harness_run(argc, argv);			\
+		exit(tlbt_harness_run(argc, argv));			\
 	}
 
 #endif /* TLBT_HARNESS_H */

@@ -6,6 +6,7 @@
  *   tlbtorture matrix [options]           every sequence x policy x backend
  *   tlbtorture selfcheck                  the worker oracle, without module
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -77,7 +78,13 @@ static int tlbt_parse_num(const char *opt, const char *s,
 	errno = 0;
 	if (*s < '0' || *s > '9')
 		goto bad;
-	*v = strtoull(s, &end, 0);
+	/* like the command grammar: decimal or 0x-hex, never octal */
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		if (!isxdigit((unsigned char)s[2]))
+			goto bad;
+		*v = strtoull(s + 2, &end, 16);
+	} else
+		*v = strtoull(s, &end, 10);
 	if (errno || *end)
 		goto bad;
 	return 0;
@@ -535,7 +542,7 @@ static int tlbt_do_selfcheck(void)
 {
 	static const char sample[] =
 		"sequence: migrate\npolicy: batched\nbackend: native\n"
-		"start: 0\npages: 64\nrounds: 200\nrounds_done: 200\n"
+		"start: 0\npages: 64\nrounds: 200\nerror: -4\nrounds_done: 200\n"
 		"shootdowns: 200\nipis: 200\ninvlpg_pages: 0\n"
 		"full_flushes: 200\ncpu_flushes: 150\ncpu_skips: 50\n"
 		"pages_copied: 12800\nleaked_pages: 0\nleaked_bytes: 0\n"
@@ -552,7 +559,8 @@ static int tlbt_do_selfcheck(void)
 	ret = tlbt_results_parse(sample, &r);
 	if (ret || r.nr_keys != TLBT_NR_RESULT_KEYS ||
 	    strcmp(r.policy, "batched") || r.ns_total != 12345678 ||
-	    r.pages_copied != 12800 || r.ns_per_page != 964) {
+	    r.pages_copied != 12800 || r.ns_per_page != 964 ||
+	    r.error != -4) {
 		printf("not ok 1 results parse (ret %d, %u keys)\n", ret,
 		       r.nr_keys);
 		fails++;
