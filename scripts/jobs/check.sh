@@ -1,27 +1,54 @@
 #!/bin/sh
-# Job "check": the kselftests. run_tests.sh (from selftests/) when present,
-# else every *_test binary, each bounded so one hang cannot eat the VM timeout.
-if [ -f /tlbt/bin/run_tests.sh ]; then
-	sh /tlbt/bin/run_tests.sh
-	exit $?
-fi
+# Job "check": the kselftests, then the checks that need the whole guest:
+# trace-cmd, frames released, rmmod, and the skip without the module.
+# Those print their own TAP lines, which tap-summary.sh counts.
 
-worst=0
-found=0
-for t in /tlbt/bin/*_test; do
-	[ -x "$t" ] || continue
-	found=1
-	name=${t##*/}
-	timeout 600 "$t"
-	rc=$?
-	echo "# tlbt-run: $name exit=$rc"
-	# 4 = kselftest skip, not a failure.
-	if [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ]; then
+n=0
+tap() {	# tap STATUS DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n guest: $2"
+	else
+		echo "not ok $n guest: $2"
 		worst=1
 	fi
-done
-if [ "$found" -eq 0 ]; then
-	echo "# tlbt-run: no /tlbt/bin/*_test binaries in the initramfs"
-	exit 1
+}
+
+worst=0
+if [ -f /tlbt/bin/run_tests.sh ]; then
+	sh /tlbt/bin/run_tests.sh || worst=1
+else
+	echo "# tlbt-run: run_tests.sh missing from the initramfs exit=1"
+	worst=1
 fi
+
+# Tracepoints: our events and the kernel's tlb:tlb_flush in one recording.
+echo "# guest: trace-cmd record -e tlbtorture -e tlb"
+trace-cmd record -q -o /tmp/trace.dat -e tlbtorture -e tlb \
+	tlbtorture run migrate --flush=batched --pages=8 --rounds=4 --no-workers \
+	>/tmp/trace.out 2>&1
+rc=$?
+trace-cmd report -i /tmp/trace.dat >/tmp/trace.txt 2>/dev/null
+flushes=$(grep -c 'tlbt_flush:' /tmp/trace.txt)
+copies=$(grep -c 'tlbt_copy:\|tlbt_unmap:\|tlbt_remap:' /tmp/trace.txt)
+kernel=$(grep -c 'tlb_flush:' /tmp/trace.txt)
+echo "# guest: rc=$rc tlbt_flush=$flushes tlbt_unmap/copy/remap=$copies tlb:tlb_flush=$kernel"
+[ "$rc" -eq 0 ] && [ "$flushes" -eq 4 ] && [ "$copies" -gt 0 ] && [ "$kernel" -gt 0 ]
+tap $? "trace-cmd records 4 tlbt_flush events for 4 batched rounds, and tlb:tlb_flush"
+
+# Every arena is closed: no frame may still be held.
+held=$(sed -n 's/^frames_held: //p' /sys/kernel/debug/tlbtorture/stats)
+echo "# guest: frames_held=$held"
+[ "$held" = 0 ]
+tap $? "stats shows frames_held 0 once every arena is closed"
+
+rmmod tlbtorture
+tap $? "rmmod succeeds once every arena is closed"
+
+/tlbt/bin/tlbt_migrate_test >/tmp/skip.out 2>&1
+rc=$?
+sed 's/^/# skip run: /' /tmp/skip.out | head -3
+[ "$rc" -eq 4 ] && grep -q '^1\.\.0 # SKIP' /tmp/skip.out
+tap $? "without the module the tests skip with exit 4"
+
 exit $worst
