@@ -110,8 +110,9 @@ static inline unsigned long tlbt_page_addr(struct tlbt_run *run,
 	return run->arena->uaddr + (idx << PAGE_SHIFT);
 }
 
-/* tlbt_arena.c */
+/* tlbt_arena.c, tlbt_notifier.c */
 int tlbt_arena_debugfs_init(struct dentry *dir);
+void tlbt_notifier_debugfs_init(struct dentry *dir);
 int tlbt_round_begin(struct tlbt_run *run);
 void tlbt_round_end(struct tlbt_run *run);
 

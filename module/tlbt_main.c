@@ -81,6 +81,7 @@ static int __init tlbt_init(void)
 				   &tlbt_max_pages_fops);
 	debugfs_create_file("stats", 0400, tlbt_dir, NULL, &tlbt_stats_fops);
 	tlbt_arena_debugfs_init(tlbt_dir);
+	tlbt_notifier_debugfs_init(tlbt_dir);
 
 	pr_info("loaded: pti=%d pcid=%d invpcid=%d\n", tlbt_flush_has_pti(),
 		tlbt_flush_has_pcid(), tlbt_flush_has_invpcid());
