@@ -7,7 +7,7 @@
 # poweroff.
 
 export PATH=/tlbt/bin:/bin:/sbin:/usr/bin:/usr/sbin
-export HOME=/root TERM=${TERM:-vt100}
+export HOME=/root TERM="${TERM:-vt100}"
 umask 022
 
 mount -t proc proc /proc
@@ -42,13 +42,14 @@ else
 fi
 
 job=check
+# shellcheck disable=SC2013 # the command line is words, not lines
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	tlbt.job=*) job=${arg#tlbt.job=} ;;
 	esac
 done
 
-cd /tmp
+cd /tmp || cd /
 if [ -f "/tlbt/jobs/$job.sh" ]; then
 	say "job $job start"
 	sh "/tlbt/jobs/$job.sh"

@@ -4,6 +4,7 @@
 #   busybox + applet links
 #   /tlbt/tlbtorture.ko   module/tlbtorture.ko (TLBT_ALLOW_NO_MODULE=1 to omit)
 #   /tlbt/bin/            selftests/build/* executables, selftests/run_tests.sh
+#                         and selftests/settings
 #   /tlbt/jobs/           scripts/jobs/*.sh
 #   /tlbt/modules/        zsmalloc.ko, zram.ko of the guest kernel
 #   trace-cmd with its shared libraries and libtraceevent plugins
@@ -72,6 +73,10 @@ for f in "$repo"/selftests/build/*; do
 done
 if [[ -f $repo/selftests/run_tests.sh ]]; then
 	install -m 0755 "$repo/selftests/run_tests.sh" "$root/tlbt/bin/run_tests.sh"
+fi
+# kselftest "settings" (timeout=SECS) is read by run_tests.sh next to it.
+if [[ -f $repo/selftests/settings ]]; then
+	install -m 0644 "$repo/selftests/settings" "$root/tlbt/bin/settings"
 fi
 jobs=("$repo"/scripts/jobs/*.sh)
 ((${#jobs[@]})) || die "no scripts/jobs/*.sh"

@@ -26,7 +26,7 @@ while (($#)); do
 	--job) job=${2:?--job needs a name}; shift 2 ;;
 	--timeout) secs=${2:?--timeout needs seconds}; shift 2 ;;
 	--log) log=${2:?--log needs a file}; shift 2 ;;
-	-h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+	-h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
 	*) echo "run-vm: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -47,7 +47,8 @@ ensure_initramfs() {
 	want="kver=$kver module=$([[ -f $repo/module/tlbtorture.ko ]] && echo yes || echo no)"
 	if [[ -f $initrd && -f $stamp && $(<"$stamp") == "$want" ]]; then
 		newer=$(find "$repo/module/tlbtorture.ko" "$repo/selftests/build" \
-			"$repo/selftests/run_tests.sh" "$repo/scripts/jobs" \
+			"$repo/selftests/run_tests.sh" "$repo/selftests/settings" \
+			"$repo/scripts/jobs" "$repo/scripts/guest-kernel.sh" \
 			"$repo/scripts/mkinitramfs.sh" "$repo/scripts/guest-init.sh" \
 			-newer "$initrd" -print -quit 2>/dev/null || true)
 		[[ -z $newer ]] && return 0
@@ -100,7 +101,7 @@ mem=${VM_MEM:-2048}
 
 case $accel in
 kvm) accel_args=(-accel kvm); cpu_model=${VM_CPU_MODEL:-host} ;;
-tcg) accel_args=(-accel tcg,thread=multi); cpu_model=${VM_CPU_MODEL:-max} ;;
+tcg) accel_args=(-accel 'tcg,thread=multi'); cpu_model=${VM_CPU_MODEL:-max} ;;
 *) echo "run-vm: VM_ACCEL must be kvm or tcg, not $accel" >&2; exit 2 ;;
 esac
 
@@ -169,6 +170,7 @@ fi
 report='BUG:|WARNING:|Oops|general protection fault|Kernel panic|KASAN|UBSAN|possible circular locking|lockdep|INFO: task .* blocked|page_table_check|kmemleak:.*unreferenced|Call Trace:'
 reports=$(clean_log | grep -v -E 'Command line:' | grep -E "$report" || true)
 if [[ -n $reports ]]; then
+	# shellcheck disable=SC2001 # prefix every line, not one string
 	sed 's/^/VM: kernel report: /' <<<"$reports"
 	fail=1
 fi
