@@ -28,10 +28,17 @@ say() { echo "tlbt-init: $*"; }
 
 say "kernel $(uname -r), $(nproc) cpus, nodes: $(cat /sys/devices/system/node/online 2>/dev/null || echo none)"
 
-# zram gives the guest swap for the reclaim tests; not fatal if it fails.
+# zram gives the guest swap for the reclaim tests; not fatal if it fails
+# (those tests then skip, and say why).
 for m in zsmalloc zram; do
 	insmod /tlbt/modules/$m.ko || say "insmod $m.ko failed (no zram swap)"
 done
+if [ -e /sys/block/zram0 ] && echo 512M >/sys/block/zram0/disksize &&
+   mkswap /dev/zram0 >/dev/null && swapon /dev/zram0; then
+	say "swap: 512M on zram0"
+else
+	say "swap: none (zram0 setup failed)"
+fi
 
 if [ ! -f /tlbt/tlbtorture.ko ]; then
 	say "tlbtorture.ko NOT LOADED: /tlbt/tlbtorture.ko is missing from the initramfs"
