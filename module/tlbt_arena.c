@@ -11,6 +11,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/ktime.h>
@@ -446,6 +447,9 @@ static int tlbt_arena_open(struct inode *inode, struct file *file)
 	struct tlbt_arena *arena;
 	int ret;
 
+	/* debugfs may be mounted with looser modes: the check is ours. */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	arena = kzalloc(sizeof(*arena), GFP_KERNEL);
 	if (!arena)
 		return -ENOMEM;

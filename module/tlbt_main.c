@@ -8,6 +8,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/debugfs.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
@@ -30,6 +31,8 @@ static int tlbt_ceiling_get(void *data, u64 *val)
 
 static int tlbt_ceiling_set(void *data, u64 val)
 {
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (val > TLBT_KNOB_MAX)
 		return -ERANGE;
 	WRITE_ONCE(tlbt_ceiling, val);
@@ -46,6 +49,8 @@ static int tlbt_max_pages_get(void *data, u64 *val)
 
 static int tlbt_max_pages_set(void *data, u64 val)
 {
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (!val || val > TLBT_KNOB_MAX)
 		return -ERANGE;
 	WRITE_ONCE(tlbt_max_pages, val);
@@ -56,6 +61,8 @@ DEFINE_DEBUGFS_ATTRIBUTE(tlbt_max_pages_fops, tlbt_max_pages_get,
 
 static int tlbt_stats_show(struct seq_file *m, void *v)
 {
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	seq_printf(m, "frames_held: %ld\n", atomic_long_read(&tlbt_frames_held));
 	seq_printf(m, "arenas: %ld\n", atomic_long_read(&tlbt_arenas));
 	seq_printf(m, "commands: %ld\n", atomic_long_read(&tlbt_commands));

@@ -11,6 +11,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/debugfs.h>
 #include <linux/mmu_notifier.h>
 #include <linux/sched/mm.h>
@@ -256,6 +257,8 @@ static int tlbt_notifier_open(struct inode *inode, struct file *file)
 	struct tlbt_notifier *rec;
 	int ret;
 
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (!current->mm)
 		return -EINVAL;
 	rec = kzalloc(sizeof(*rec), GFP_KERNEL);
