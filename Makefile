@@ -9,7 +9,7 @@ else
 KDIR ?= /lib/modules/$(GUEST_KVER)/build
 endif
 
-.PHONY: all module selftests clean clean-module check run deps
+.PHONY: all module selftests clean clean-module check run deps fuzz fuzz-replay
 
 all: module selftests
 
@@ -33,6 +33,25 @@ run: deps
 
 deps:
 	$(REPO)/scripts/install-deps.sh
+
+# The command parser under libFuzzer: make fuzz FUZZ_SECONDS=1800.
+# New crashes land in build/fuzz/; the committed corpus is fuzz/corpus/.
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS := $(REPO)/fuzz/tlbt_cmd_fuzz.c $(REPO)/module/tlbt_cmd.c
+fuzz:
+	$(REPO)/scripts/install-deps.sh --fuzz
+	mkdir -p $(REPO)/build/fuzz/corpus
+	clang -O1 -g -Wall -Wextra -fsanitize=fuzzer,address,undefined \
+		-o $(REPO)/build/fuzz/tlbt_cmd_fuzz $(FUZZ_SRCS)
+	cd $(REPO)/build/fuzz && ./tlbt_cmd_fuzz -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=600 -print_final_stats=1 corpus $(REPO)/fuzz/corpus
+
+# The committed corpus through the same invariants, with gcc alone.
+fuzz-replay:
+	mkdir -p $(REPO)/build/fuzz
+	$(CC) -O1 -g -Wall -Wextra -fsanitize=address,undefined \
+		-o $(REPO)/build/fuzz/replay $(REPO)/fuzz/replay.c $(FUZZ_SRCS)
+	$(REPO)/build/fuzz/replay $(REPO)/fuzz/corpus
 
 selftests:
 	$(MAKE) -C $(REPO)/selftests

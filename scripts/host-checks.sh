@@ -49,5 +49,9 @@ else
 	result "checkpatch.pl --no-tree -f is clean on module/" 1 "$log"
 fi
 
+log=$build/host-fuzz-replay.log
+make -s -C "$repo" fuzz-replay >"$log" 2>&1
+result "fuzz corpus replays through the parser invariants" $? "$log"
+
 echo "host: $passed passed, $failed failed"
 echo "HOST_PASSED=$passed HOST_FAILED=$failed" >"$build/host-checks.env"

@@ -1,5 +1,6 @@
 #!/bin/bash
-# Install the Debian packages the build and the QEMU test harness need.
+# Install the Debian packages the build and the QEMU test harness need
+# (with --fuzz: the ones make fuzz needs).
 # Idempotent: only missing packages are installed, and apt-get update runs
 # only when something is missing, so a fully provisioned box returns at once.
 set -euo pipefail
@@ -7,6 +8,8 @@ set -euo pipefail
 pkgs=(build-essential linux-headers-amd64 linux-image-amd64 qemu-system-x86
       busybox-static trace-cmd linux-source-6.1 cpio xz-utils kmod libc6-dev
       gzip perl)
+# make fuzz: libFuzzer comes with clang's runtime.
+[[ ${1:-} == --fuzz ]] && pkgs=(clang libclang-rt-14-dev)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer harness for the command parser. module/tlbt_cmd.c is compiled
+ * as is, the same source the module builds, and every input is checked
+ * against the parser's invariants: an accepted command has every field in
+ * range for the arena it is bound to, a rejected one has a documented
+ * errno, and parsing is deterministic.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../module/tlbt_cmd.h"
+
+#define TLBT_ALL_KEYS	0xffU
+
+static void tlbt_fail(const char *why, const unsigned char *data, size_t size)
+{
+	fprintf(stderr, "invariant broken: %s\ninput: '%.*s'\n", why,
+		(int)size, (const char *)data);
+	abort();
+}
+
+#define CHECK(cond)						\
+	do {							\
+		if (!(cond))					\
+			tlbt_fail(#cond, data, size);		\
+	} while (0)
+
+static void tlbt_check_bound(const struct tlbt_cmd *cmd, u64 arena,
+			     const unsigned char *data, size_t size)
+{
+	CHECK(cmd->start < arena);
+	CHECK(cmd->pages >= 1);
+	CHECK(cmd->pages <= arena - cmd->start);
+	CHECK(cmd->zap <= cmd->pages);
+	if (cmd->seq != TLBT_SEQ_MREMAP)
+		return;
+	CHECK(cmd->dst < arena);
+	CHECK(cmd->pages <= arena - cmd->dst);
+	CHECK(cmd->dst >= cmd->start + cmd->pages ||
+	      cmd->start >= cmd->dst + cmd->pages);
+	CHECK(cmd->punch <= cmd->pages);
+}
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+{
+	static const u64 arenas[] = { 1, 2, 7, 512, 4096, 262144, ~0ULL };
+	struct tlbt_cmd cmd, again;
+	unsigned int i;
+	int ret, ret2;
+
+	ret = tlbt_cmd_parse((const char *)data, size, &cmd);
+	ret2 = tlbt_cmd_parse((const char *)data, size, &again);
+	CHECK(ret == ret2);
+	CHECK((size > TLBT_CMD_MAX_LEN) == (ret == -E2BIG));
+	if (ret) {
+		CHECK(ret == -EINVAL || ret == -ERANGE || ret == -EOPNOTSUPP ||
+		      ret == -E2BIG);
+		return 0;
+	}
+	CHECK(!memcmp(&cmd, &again, sizeof(cmd)));
+
+	CHECK((unsigned int)cmd.seq < TLBT_SEQ_NR);
+	CHECK((unsigned int)cmd.policy < TLBT_POL_NR);
+	CHECK((unsigned int)cmd.backend < TLBT_BACKEND_NR);
+	CHECK(strcmp(tlbt_seq_name(cmd.seq), "?"));
+	CHECK(strcmp(tlbt_policy_name(cmd.policy), "?"));
+	CHECK(strcmp(tlbt_backend_name(cmd.backend), "?"));
+	CHECK(cmd.rounds >= 1 && cmd.rounds <= TLBT_MAX_ROUNDS);
+	CHECK(!(cmd.given & TLBT_KEY_PAGES) || cmd.pages >= 1);
+	CHECK(!(cmd.given & ~TLBT_ALL_KEYS));
+	CHECK(!tlbt_policy_unsafe(cmd.policy) ||
+	      cmd.backend == TLBT_BACKEND_NATIVE);
+	CHECK(cmd.seq == TLBT_SEQ_MREMAP || !(cmd.given & TLBT_KEY_DST));
+	CHECK(cmd.seq != TLBT_SEQ_MREMAP || (cmd.given & TLBT_KEY_DST));
+
+	for (i = 0; i < sizeof(arenas) / sizeof(arenas[0]); i++) {
+		struct tlbt_cmd bound = cmd;
+
+		ret = tlbt_cmd_bind(&bound, arenas[i]);
+		CHECK(!ret || ret == -ERANGE || ret == -EINVAL);
+		CHECK(ret != -EINVAL || bound.seq == TLBT_SEQ_MREMAP);
+		if (!ret)
+			tlbt_check_bound(&bound, arenas[i], data, size);
+	}
+	return 0;
+}
