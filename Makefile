@@ -9,7 +9,8 @@ else
 KDIR ?= /lib/modules/$(GUEST_KVER)/build
 endif
 
-.PHONY: all module selftests clean clean-module check run deps fuzz fuzz-replay
+.PHONY: all module selftests clean clean-module check run deps fuzz fuzz-replay \
+	install uninstall
 
 all: module selftests
 
@@ -55,6 +56,38 @@ fuzz-replay:
 
 selftests:
 	$(MAKE) -C $(REPO)/selftests
+
+# make install: the module into /lib/modules/<kver>/extra/module/ (kbuild's
+# modules_install keeps the source subdirectory; INSTALL_MOD_PATH respected), the runner into $(DESTDIR)$(PREFIX)/bin, and the selftests in
+# kselftest's install layout under $(DESTDIR)$(PREFIX)/libexec/tlbtorture:
+# run_kselftest.sh, kselftest-list.txt, tlbtorture/<tests, settings, config>.
+PREFIX ?= /usr/local
+KSFT_INSTALL := $(DESTDIR)$(PREFIX)/libexec/tlbtorture
+# Debian's include/config/kernel.release holds the upstream version; the
+# release modules install under is UTS_RELEASE.
+KVER := $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+MOD_DEST := $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/extra/module
+
+install: all
+	$(MAKE) -C $(KDIR) M=$(REPO) INSTALL_MOD_DIR=extra modules_install
+	@# Debian's headers have no System.map, so kbuild skips depmod.
+	-[ -n "$(INSTALL_MOD_PATH)" ] || depmod $(KVER)
+	install -D -m 0755 $(REPO)/selftests/build/tlbtorture $(DESTDIR)$(PREFIX)/bin/tlbtorture
+	install -d $(KSFT_INSTALL)/tlbtorture
+	install -m 0755 $(REPO)/selftests/build/*_test $(KSFT_INSTALL)/tlbtorture/
+	install -m 0644 $(REPO)/selftests/settings $(REPO)/selftests/config $(KSFT_INSTALL)/tlbtorture/
+	install -m 0755 $(REPO)/scripts/run_kselftest.sh $(KSFT_INSTALL)/run_kselftest.sh
+	cd $(KSFT_INSTALL)/tlbtorture && ls *_test | sed 's/^/tlbtorture:/' >../kselftest-list.txt
+
+print-kver:
+	@echo $(KVER)
+
+uninstall:
+	rm -f $(MOD_DEST)/tlbtorture.ko $(MOD_DEST)/tlbtorture.ko.xz
+	-rmdir $(MOD_DEST) 2>/dev/null
+	rm -f $(DESTDIR)$(PREFIX)/bin/tlbtorture
+	rm -rf $(KSFT_INSTALL)
+	-[ -n "$(INSTALL_MOD_PATH)" ] || depmod $(KVER)
 
 clean: clean-module
 	-$(MAKE) -C $(REPO)/selftests clean

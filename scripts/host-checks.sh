@@ -53,5 +53,29 @@ log=$build/host-fuzz-replay.log
 make -s -C "$repo" fuzz-replay >"$log" 2>&1
 result "fuzz corpus replays through the parser invariants" $? "$log"
 
+# make install into a staging tree, check the layout, make uninstall.
+log=$build/host-install.log
+stage=$build/stage
+rm -rf "$stage"
+(
+	set -e
+	make -C "$repo" install INSTALL_MOD_PATH="$stage" DESTDIR="$stage"
+	kver=$(make -s -C "$repo" print-kver)
+	ko=$stage/lib/modules/$kver/extra/module/tlbtorture.ko
+	ksft=$stage/usr/local/libexec/tlbtorture
+	test -f "$ko"
+	test -x "$stage/usr/local/bin/tlbtorture"
+	test -x "$ksft/run_kselftest.sh"
+	test -f "$ksft/tlbtorture/settings"
+	for t in "$repo"/selftests/build/*_test; do
+		grep -qx "tlbtorture:${t##*/}" "$ksft/kselftest-list.txt"
+		test -x "$ksft/tlbtorture/${t##*/}"
+	done
+	"$ksft/run_kselftest.sh" -l | grep -q .
+	make -C "$repo" uninstall INSTALL_MOD_PATH="$stage" DESTDIR="$stage"
+	test ! -e "$ko" && test ! -e "$ksft" && test ! -e "$stage/usr/local/bin/tlbtorture"
+) >"$log" 2>&1
+result "make install into a staging tree has the kselftest layout; uninstall removes it" $? "$log"
+
 echo "host: $passed passed, $failed failed"
 echo "HOST_PASSED=$passed HOST_FAILED=$failed" >"$build/host-checks.env"
