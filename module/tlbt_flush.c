@@ -52,6 +52,7 @@ bool tlbt_flush_has_invpcid(void)
 
 struct tlbt_flush_info {
 	struct mm_struct *mm;
+	unsigned long idx;		/* arena page of @start, for the trace */
 	unsigned long start;
 	unsigned long nr;
 	bool full;
@@ -88,6 +89,7 @@ static void tlbt_flush_ipi(void *data)
 	/* Switched away: the tlb_gen bump makes switch_mm() flush later. */
 	if ((cr3 & CR3_ADDR_MASK) != __pa(info->mm->pgd)) {
 		atomic_inc(&info->skipped);
+		trace_tlbt_ipi(info->idx, info->nr, info->full, false);
 		return;
 	}
 
@@ -104,6 +106,7 @@ static void tlbt_flush_ipi(void *data)
 		}
 	}
 	atomic_inc(&info->flushed);
+	trace_tlbt_ipi(info->idx, info->nr, info->full, true);
 }
 
 /**
@@ -121,6 +124,7 @@ void tlbt_flush_native(struct tlbt_run *run, unsigned long idx,
 	struct tlbt_result *res = run->res;
 	struct tlbt_flush_info info = {
 		.mm = run->mm,
+		.idx = idx,
 		.start = tlbt_page_addr(run, idx),
 		.nr = nr,
 	};

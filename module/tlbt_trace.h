@@ -53,6 +53,26 @@ TRACE_EVENT(tlbt_flush,
 		  __entry->full, __entry->remote_cpus)
 );
 
+/* On each CPU an IPI reached: flushed, or skipped because it switched away. */
+TRACE_EVENT(tlbt_ipi,
+	TP_PROTO(unsigned long idx, unsigned long nr, bool full, bool flushed),
+	TP_ARGS(idx, nr, full, flushed),
+	TP_STRUCT__entry(
+		__field(unsigned long, idx)
+		__field(unsigned long, nr)
+		__field(bool, full)
+		__field(bool, flushed)
+	),
+	TP_fast_assign(
+		__entry->idx = idx;
+		__entry->nr = nr;
+		__entry->full = full;
+		__entry->flushed = flushed;
+	),
+	TP_printk("idx=%lu nr=%lu full=%d flushed=%d", __entry->idx,
+		  __entry->nr, __entry->full, __entry->flushed)
+);
+
 TRACE_EVENT(tlbt_copy,
 	TP_PROTO(unsigned long idx, unsigned long old_pfn, unsigned long new_pfn),
 	TP_ARGS(idx, old_pfn, new_pfn),
