@@ -10,7 +10,7 @@ KDIR ?= /lib/modules/$(GUEST_KVER)/build
 endif
 
 .PHONY: all module selftests clean clean-module check run deps fuzz fuzz-replay \
-	install uninstall
+	install uninstall trace
 
 all: module selftests
 
@@ -34,6 +34,13 @@ run: deps
 
 deps:
 	$(REPO)/scripts/install-deps.sh
+
+# One sequence under trace-cmd in the guest: per-phase summary on stdout,
+# build/trace.dat for kernelshark. Options separated by commas.
+TRACE ?= migrate,--flush=batched,--pages=64,--rounds=20
+trace: deps
+	$(MAKE) -C $(REPO) all
+	$(REPO)/scripts/vm-trace.sh '$(TRACE)'
 
 # The command parser under libFuzzer: make fuzz FUZZ_SECONDS=1800.
 # New crashes land in build/fuzz/; the committed corpus is fuzz/corpus/.

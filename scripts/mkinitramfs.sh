@@ -78,6 +78,8 @@ fi
 if [[ -f $repo/selftests/settings ]]; then
 	install -m 0644 "$repo/selftests/settings" "$root/tlbt/bin/settings"
 fi
+# Guest-side tools that also run on a test box.
+install -m 0755 "$repo/scripts/trace-sequence.sh" "$root/tlbt/bin/trace-sequence.sh"
 jobs=("$repo"/scripts/jobs/*.sh)
 ((${#jobs[@]})) || die "no scripts/jobs/*.sh"
 install -m 0755 "${jobs[@]}" "$root/tlbt/jobs/"

@@ -50,7 +50,7 @@ ensure_initramfs() {
 			"$repo/selftests/run_tests.sh" "$repo/selftests/settings" \
 			"$repo/scripts/jobs" "$repo/scripts/guest-kernel.sh" \
 			"$repo/scripts/mkinitramfs.sh" "$repo/scripts/guest-init.sh" \
-			-newer "$initrd" -print -quit 2>/dev/null || true)
+			"$repo/scripts/trace-sequence.sh" -newer "$initrd" -print -quit 2>/dev/null || true)
 		[[ -z $newer ]] && return 0
 	fi
 	"$repo/scripts/mkinitramfs.sh" "$initrd"
