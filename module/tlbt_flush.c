@@ -166,8 +166,8 @@ void tlbt_flush_native(struct tlbt_run *run, unsigned long idx,
 void tlbt_flush_kernel_zap(struct tlbt_run *run, unsigned long idx,
 			   unsigned long nr)
 {
-	trace_tlbt_unmap(idx, nr);
 	zap_vma_ptes(run->vma, tlbt_page_addr(run, idx), nr << PAGE_SHIFT);
 	run->res->shootdowns++;
+	trace_tlbt_unmap(idx, nr);
 	trace_tlbt_flush("kernel", idx, nr, false, 0);
 }

@@ -51,10 +51,12 @@ int tlbt_pte_clear(struct tlbt_run *run, unsigned long idx, unsigned long nr,
 				      pte_t old))
 {
 	struct tlbt_pte_walk walk = { .run = run, .under_lock = under_lock };
+	int ret;
 
+	ret = apply_to_page_range(run->mm, tlbt_page_addr(run, idx),
+				  nr << PAGE_SHIFT, tlbt_pte_clear_one, &walk);
 	trace_tlbt_unmap(idx, nr);
-	return apply_to_page_range(run->mm, tlbt_page_addr(run, idx),
-				   nr << PAGE_SHIFT, tlbt_pte_clear_one, &walk);
+	return ret;
 }
 
 /**
@@ -110,9 +112,12 @@ static int tlbt_pte_install_one(pte_t *ptep, unsigned long addr, void *data)
 int tlbt_pte_install(struct tlbt_run *run, unsigned long idx,
 		     unsigned long nr)
 {
+	int ret;
+
+	ret = apply_to_page_range(run->mm, tlbt_page_addr(run, idx),
+				  nr << PAGE_SHIFT, tlbt_pte_install_one, run);
 	trace_tlbt_remap(idx, nr);
-	return apply_to_page_range(run->mm, tlbt_page_addr(run, idx),
-				   nr << PAGE_SHIFT, tlbt_pte_install_one, run);
+	return ret;
 }
 
 struct tlbt_pte_values {
@@ -146,10 +151,12 @@ int tlbt_pte_set(struct tlbt_run *run, unsigned long idx, unsigned long nr,
 		 const pte_t *ptes)
 {
 	struct tlbt_pte_values v = { .run = run, .first = idx, .ptes = ptes };
+	int ret;
 
+	ret = apply_to_page_range(run->mm, tlbt_page_addr(run, idx),
+				  nr << PAGE_SHIFT, tlbt_pte_set_one, &v);
 	trace_tlbt_remap(idx, nr);
-	return apply_to_page_range(run->mm, tlbt_page_addr(run, idx),
-				   nr << PAGE_SHIFT, tlbt_pte_set_one, &v);
+	return ret;
 }
 
 static int tlbt_pte_wrprotect_one(pte_t *ptep, unsigned long addr, void *data)

@@ -7,7 +7,11 @@
 
 #include <linux/tracepoint.h>
 
-/* Arena page indices, not addresses: they read the same in every run. */
+/*
+ * Every sequence event fires when its step is done, so the time between
+ * two events is the later one's. Arena page indices, not addresses: they
+ * read the same in every run.
+ */
 DECLARE_EVENT_CLASS(tlbt_range,
 	TP_PROTO(unsigned long idx, unsigned long nr),
 	TP_ARGS(idx, nr),

@@ -7,10 +7,11 @@
 #   trace-sequence.sh [-o FILE] [-r RUNNER] SEQUENCE [tlbtorture run options]
 #   e.g. trace-sequence.sh migrate --flush=batched --pages=64 --rounds=20
 #
-# Phases: our tracepoints mark the start of an unmap and of a remap, and
-# the end of a flush and of a copy. So the time up to a flush or copy
-# event is charged to that event's phase, and the time after an unmap or
-# remap event to that one's. POSIX sh and awk: runs under busybox too.
+# Phases: each tlbtorture event fires when its step is done, so the time
+# since the previous event on the issuing CPU is charged to the event's
+# phase (the gap between rounds lands in the next round's unmap). With
+# backend=kernel, a zap unmaps and flushes: its time is all "unmap".
+# POSIX sh and awk: runs under busybox too.
 set -e
 
 out=trace.dat
@@ -53,7 +54,7 @@ awk '
 		next
 	}
 	if (ev == "tlb_flush") {
-		r = $0; sub(/.*reason:/, "", r); sub(/ \([0-9]+\)$/, "", r)
+		r = $0; sub(/.*reason=/, "", r); sub(/ \([0-9]+\)$/, "", r)
 		kflush[cpu, r]++; reasons[r] = 1; cpus[cpu] = 1
 		next
 	}
@@ -62,10 +63,10 @@ awk '
 	n[ph]++
 	if (last != "") {
 		d = ts - last
-		t[(ph == "flush" || ph == "copy") ? ph : lastph] += d
+		t[ph] += d
 		total += d
 	}
-	last = ts; lastph = ph
+	last = ts
 }
 END {
 	printf "%-8s %10s %14s %7s\n", "phase", "events", "time_us", "share"
@@ -73,15 +74,15 @@ END {
 	for (i = 1; i <= 4; i++) {
 		p = order[i]
 		printf "%-8s %10d %14.1f %6.1f%%\n", p, n[p], t[p] * 1e6,
-		       total > 0 ? 100 * t[p] / total : 0
+		       (total > 0 ? 100 * t[p] / total : 0)
 	}
-	printf "\n%-5s %10s %10s", "cpu", "ipis", "flushed"
-	for (r in reasons) printf "  %s", r
-	printf "\n"
+	printf "\n%-5s %6s %8s  %s\n", "cpu", "ipis", "flushed", "tlb:tlb_flush by reason"
 	for (c in cpus) {
-		printf "%-5s %10d %10d", c, ipi[c], ipi_flushed[c]
-		for (r in reasons) printf "  %d", kflush[c, r]
-		printf "\n"
+		line = ""
+		for (r in reasons)
+			if (kflush[c, r])
+				line = line sprintf("%s%s=%d", line == "" ? "" : ", ", r, kflush[c, r])
+		printf "%-5s %6d %8d  %s\n", c, ipi[c], ipi_flushed[c], line
 	}
 }' "$out.txt"
 echo "# trace kept in $out (kernelshark $out)"
