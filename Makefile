@@ -10,7 +10,7 @@ KDIR ?= /lib/modules/$(GUEST_KVER)/build
 endif
 
 .PHONY: all module selftests clean clean-module check run deps fuzz fuzz-replay \
-	install uninstall trace
+	install uninstall trace check-debug
 
 all: module selftests
 
@@ -25,6 +25,10 @@ clean-module:
 # the kselftests in a QEMU guest.
 check:
 	$(REPO)/scripts/check.sh
+
+# The suite and the stress tests under a debug kernel (KASAN, lockdep, ...).
+check-debug:
+	$(REPO)/scripts/check-debug.sh
 
 # The headline matrix in the guest.
 # Deps first, then a fresh make: KDIR depends on what was installed.

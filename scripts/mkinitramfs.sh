@@ -54,7 +54,7 @@ done
 
 install -m 0755 "$repo/scripts/guest-init.sh" "$root/init"
 
-ko=$repo/module/tlbtorture.ko
+ko=${TLBT_KO:-$repo/module/tlbtorture.ko}
 if [[ -f $ko ]]; then
 	cp "$ko" "$root/tlbt/tlbtorture.ko"
 elif [[ ${TLBT_ALLOW_NO_MODULE:-0} == 1 ]]; then
@@ -84,7 +84,9 @@ jobs=("$repo"/scripts/jobs/*.sh)
 ((${#jobs[@]})) || die "no scripts/jobs/*.sh"
 install -m 0755 "${jobs[@]}" "$root/tlbt/jobs/"
 
-# zram (swap for the reclaim tests) from the kernel the guest boots.
+# zram (swap for the reclaim tests) from the kernel the guest boots;
+# TLBT_NO_ZRAM_MODULES=1 for a kernel with zram built in.
+[[ -n ${TLBT_NO_ZRAM_MODULES:-} ]] ||
 for m in zsmalloc zram; do
 	src=$(modinfo -k "$kver" -n "$m" 2>/dev/null) || die "module $m not found for $kver"
 	case $src in

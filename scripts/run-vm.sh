@@ -36,13 +36,15 @@ log=${log:-$build/vm-$job.log}
 mkdir -p "$build" "$(dirname "$log")"
 
 kver=$("$repo/scripts/guest-kernel.sh")
-kernel=/boot/vmlinuz-$kver
-initrd=$build/initramfs.cpio.gz
+kernel=${VM_KERNEL:-/boot/vmlinuz-$kver}
+initrd=${VM_INITRD:-$build/initramfs.cpio.gz}
 stamp=$build/initramfs.stamp
 
 # Rebuild the initramfs when an input is newer, or when the kernel or the
 # presence of the module changed since it was built.
 ensure_initramfs() {
+	# VM_INITRD: the caller built its own (e.g. for the debug kernel).
+	[[ -n ${VM_INITRD:-} ]] && return 0
 	local want newer
 	want="kver=$kver module=$([[ -f $repo/module/tlbtorture.ko ]] && echo yes || echo no)"
 	if [[ -f $initrd && -f $stamp && $(<"$stamp") == "$want" ]]; then
