@@ -10,7 +10,7 @@ KDIR ?= /lib/modules/$(GUEST_KVER)/build
 endif
 
 .PHONY: all module selftests clean clean-module check run deps fuzz fuzz-replay \
-	install uninstall trace check-debug
+	install uninstall trace check-debug check-matrix
 
 all: module selftests
 
@@ -29,6 +29,10 @@ check:
 # The suite and the stress tests under a debug kernel (KASAN, lockdep, ...).
 check-debug:
 	$(REPO)/scripts/check-debug.sh
+
+# The suite in several guest configurations (paging, PTI, vCPUs).
+check-matrix:
+	$(REPO)/scripts/check-matrix.sh
 
 # The headline matrix in the guest.
 # Deps first, then a fresh make: KDIR depends on what was installed.

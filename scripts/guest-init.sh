@@ -27,6 +27,9 @@ hostname tlbt-guest
 say() { echo "tlbt-init: $*"; }
 
 say "kernel $(uname -r), $(nproc) cpus, nodes: $(cat /sys/devices/system/node/online 2>/dev/null || echo none)"
+# What the TLB code runs on: check-matrix reads these two lines.
+if grep -qw la57 /proc/cpuinfo; then say "paging: 5-level"; else say "paging: 4-level"; fi
+say "meltdown: $(cat /sys/devices/system/cpu/vulnerabilities/meltdown 2>/dev/null)"
 
 # zram gives the guest swap for the reclaim tests; not fatal if it fails
 # (those tests then skip, and say why).
