@@ -85,6 +85,7 @@ struct tlbt_arena {
 	u64 completed_gen;
 	unsigned long mm_pending;	/* mm-pending: deferred flushes in flight */
 	u64 fault_poison_hits;		/* found by page-ins, for the result */
+	bool stale;			/* flush=none: entries may be stale */
 	bool has_result;
 	struct tlbt_result result;
 };
@@ -138,6 +139,7 @@ void tlbt_flush_native(struct tlbt_run *run, unsigned long idx,
 		       unsigned long nr);
 void tlbt_flush_kernel_zap(struct tlbt_run *run, unsigned long idx,
 			   unsigned long nr);
+void tlbt_flush_all_cpus(void);
 bool tlbt_flush_has_pti(void);
 bool tlbt_flush_has_pcid(void);
 bool tlbt_flush_has_invpcid(void);

@@ -117,6 +117,10 @@ static void tlbt_vm_close(struct vm_area_struct *vma)
 
 	mutex_lock(&arena->lock);
 	arena->nr_vmas--;
+	if (arena->stale) {
+		tlbt_flush_all_cpus();
+		arena->stale = false;
+	}
 	mutex_unlock(&arena->lock);
 }
 
@@ -319,6 +323,11 @@ static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
 		goto out_free_arrays;
 	}
 
+	if (cmd->policy == TLBT_POL_NONE) {
+		mutex_lock(&arena->lock);
+		arena->stale = true;
+		mutex_unlock(&arena->lock);
+	}
 	t0 = ktime_get_ns();
 	for (r = 0; r < cmd->rounds; r++) {
 		if (fatal_signal_pending(current)) {
@@ -336,6 +345,16 @@ static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
 		cond_resched();
 	}
 	res->ns_total = ktime_get_ns() - t0;
+	/*
+	 * flush=none skips the flush in every round, but no stale entry may
+	 * outlive the command: a later munmap() finds the PTEs already empty
+	 * and would not flush before the frames are freed. Not timed.
+	 */
+	if (cmd->policy == TLBT_POL_NONE && !tlbt_round_begin(&run)) {
+		tlbt_flush_native(&run, cmd->start, cmd->pages);
+		arena->stale = false;
+		tlbt_round_end(&run);
+	}
 	if (res->rounds_done)
 		res->ns_per_page = div64_u64(res->ns_total,
 					     res->rounds_done * cmd->pages);

@@ -113,6 +113,13 @@ static const struct tlbt_policy_desc tlbt_policies[TLBT_POL_NR] = {
 		.unsafe = true,
 		.native_only = true,
 	},
+	/* Benchmark baseline: the PTE and copy work, no flush in the rounds. */
+	[TLBT_POL_NONE] = {
+		.name = "none",
+		.seqs = TLBT_MIGRATE | TLBT_RECLAIM,
+		.unsafe = true,
+		.native_only = true,
+	},
 };
 
 const char *tlbt_seq_name(enum tlbt_seq seq)

@@ -154,6 +154,23 @@ void tlbt_flush_native(struct tlbt_run *run, unsigned long idx,
 	trace_tlbt_flush("native", idx, nr, info.full, remote);
 }
 
+static void tlbt_flush_all_ipi(void *unused)
+{
+	__flush_tlb_all();
+}
+
+/**
+ * tlbt_flush_all_cpus - drop every TLB entry on every CPU
+ *
+ * The last resort when an arena is unmapped while a flush=none command
+ * may have left stale entries behind: munmap() finds those PTEs empty and
+ * need not flush them before the frames are freed at release.
+ */
+void tlbt_flush_all_cpus(void)
+{
+	on_each_cpu(tlbt_flush_all_ipi, NULL, true);
+}
+
 /**
  * tlbt_flush_kernel_zap - unmap and flush arena pages through the kernel
  * @run: the running command, inside a round; no PTE lock held

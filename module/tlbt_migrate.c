@@ -10,6 +10,7 @@
  *   immediate                 clear + flush each PTE under its lock, copy
  *   batched                   clear all, one shootdown, copy all
  *   unsafe-copy-before-flush  clear all, copy all, map all, then flush
+ *   none                      clear all, copy all, map all (benchmark only)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -78,6 +79,11 @@ static int tlbt_migrate_native(struct tlbt_run *run, unsigned long start,
 		/* The flush comes last: the whole point of this policy. */
 		tlbt_flush_native(run, start, nr);
 		return ret;
+	case TLBT_POL_NONE:
+		ret = tlbt_pte_clear(run, start, nr, NULL);
+		if (!ret)
+			ret = tlbt_migrate_copy(run, start, nr);
+		return ret ?: tlbt_pte_install(run, start, nr);
 	default:
 		return -EINVAL;
 	}

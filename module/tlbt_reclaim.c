@@ -13,6 +13,7 @@
  *   batched                        clear all, one shootdown, write back, drop
  *   unsafe-writeback-before-flush  clear all, write back, shootdown, drop
  *   unsafe-ignore-dirty            clear all as if clean, shootdown, drop
+ *   none                           clear all, write back, drop (benchmark)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -88,6 +89,11 @@ static int tlbt_reclaim_native(struct tlbt_run *run, unsigned long s,
 		tlbt_flush_native(run, s, n);
 		if (!ret)
 			tlbt_reclaim_range(run, s, n, true);
+		return ret;
+	case TLBT_POL_NONE:
+		ret = tlbt_pte_clear(run, s, n, tlbt_reclaim_note_dirty);
+		if (!ret)
+			tlbt_reclaim_range(run, s, n, false);
 		return ret;
 	case TLBT_POL_UNSAFE_IGNORE_DIRTY:
 		/*
