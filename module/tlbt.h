@@ -86,6 +86,7 @@ struct tlbt_arena {
 	unsigned long mm_pending;	/* mm-pending: deferred flushes in flight */
 	u64 fault_poison_hits;		/* found by page-ins, for the result */
 	bool stale;			/* flush=none: entries may be stale */
+	atomic_t fault_waiters;		/* faults waiting for the round */
 	bool has_result;
 	struct tlbt_result result;
 };

@@ -21,26 +21,109 @@
 #define TLBT_POLICIES(...)	((const char *const []){ __VA_ARGS__, NULL })
 
 /*
- * Every sequence with its flush policies. Adding a sequence to the
- * runner's matrix is one line here.
+ * Every sequence with its flush policies, and the ones the kernel backend
+ * takes (zap_vma_ptes() can only unmap, and only flush in the right
+ * place). Adding a sequence to the runner's matrix is one entry here.
  */
 const struct tlbt_seq_desc tlbt_sequences[] = {
-	{ "migrate", TLBT_POLICIES("immediate", "batched",
-				   "unsafe-copy-before-flush") },
-	{ NULL, NULL },
+	{ .name = "migrate",
+	  .policies = TLBT_POLICIES("immediate", "batched",
+				    "unsafe-copy-before-flush"),
+	  .kernel = TLBT_POLICIES("immediate", "batched") },
+	{ .name = "mremap",
+	  .policies = TLBT_POLICIES("immediate", "batched", "dirty-aware",
+				    "unsafe-release-before-flush"),
+	  .kernel = TLBT_POLICIES("immediate", "batched"),
+	  .has_dst = true },
+	{ .name = "reclaim",
+	  .policies = TLBT_POLICIES("immediate", "batched",
+				    "unsafe-writeback-before-flush",
+				    "unsafe-ignore-dirty"),
+	  .kernel = TLBT_POLICIES("immediate", "batched") },
+	{ .name = "mkclean",
+	  .policies = TLBT_POLICIES("immediate", "tlbgen", "mm-pending",
+				    "unsafe-no-flush"),
+	  .has_zap = true },
+	{ .name = NULL },
 };
 
 const char *const tlbt_backends[] = { "native", "kernel", NULL };
+
+const struct tlbt_seq_desc *tlbt_seq_find(const char *name)
+{
+	const struct tlbt_seq_desc *s;
+
+	for (s = tlbt_sequences; s->name; s++)
+		if (!strcmp(s->name, name))
+			return s;
+	return NULL;
+}
+
+static bool tlbt_in_list(const char *const *list, const char *word)
+{
+	for (; list && *list; list++)
+		if (!strcmp(*list, word))
+			return true;
+	return false;
+}
 
 bool tlbt_policy_is_unsafe(const char *policy)
 {
 	return !strncmp(policy, "unsafe-", 7);
 }
 
-/* The kernel backend can only order a flush correctly (EOPNOTSUPP). */
-bool tlbt_combo_supported(const char *policy, const char *backend)
+/*
+ * Would the module run @policy of @seq on @backend, or refuse it with
+ * EOPNOTSUPP? Everything but the kernel's own unmap is native only, sync
+ * included. Whether @policy belongs to @seq at all is not checked.
+ */
+bool tlbt_combo_supported(const char *seq, const char *policy,
+			  const char *backend)
 {
-	return !(tlbt_policy_is_unsafe(policy) && strcmp(backend, "native"));
+	const struct tlbt_seq_desc *s = tlbt_seq_find(seq);
+
+	if (!strcmp(backend, "native"))
+		return true;
+	return s && tlbt_in_list(s->kernel, policy);
+}
+
+/* mremap moves the range to a destination of the same size right after it. */
+size_t tlbt_seq_arena_pages(const struct tlbt_seq_desc *s, size_t pages)
+{
+	return s->has_dst ? 2 * pages : pages;
+}
+
+/**
+ * tlbt_seq_cmd - the command that races @s on arena pages [0, @pages)
+ * @buf: where to format it
+ * @size: its size
+ * @s: the sequence
+ * @pages: pages in the range, which the workers hammer
+ * @rounds: rounds
+ * @policy: flush policy
+ * @backend: flush backend
+ *
+ * mremap moves the range to dst=@pages (map tlbt_seq_arena_pages() pages)
+ * with the module's default punch of half of it; mkclean races a zap of
+ * its first quarter, so that the tlbgen and mm-pending policies have a
+ * deferred flush to reckon with.
+ *
+ * Return: 0, or -ENAMETOOLONG when @buf is too small.
+ */
+int tlbt_seq_cmd(char *buf, size_t size, const struct tlbt_seq_desc *s,
+		 unsigned long long pages, unsigned long long rounds,
+		 const char *policy, const char *backend)
+{
+	char dst[32] = "", zap[32] = "";
+	int n;
+
+	if (s->has_dst)
+		snprintf(dst, sizeof(dst), " dst=%llu", pages);
+	if (s->has_zap)
+		snprintf(zap, sizeof(zap), " zap=%llu", (pages + 3) / 4);
+	n = snprintf(buf, size, "%s pages=%llu%s%s rounds=%llu flush=%s backend=%s",
+		     s->name, pages, dst, zap, rounds, policy, backend);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
 bool tlbt_module_loaded(void)
@@ -357,6 +440,9 @@ static const struct {
 	TLBT_NUM_KEY(start),
 	TLBT_NUM_KEY(pages),
 	TLBT_NUM_KEY(rounds),
+	TLBT_NUM_KEY(dst),
+	TLBT_NUM_KEY(punch),
+	TLBT_NUM_KEY(zap),
 	TLBT_NUM_KEY(rounds_done),
 	TLBT_NUM_KEY(shootdowns),
 	TLBT_NUM_KEY(ipis),
@@ -369,6 +455,8 @@ static const struct {
 	TLBT_NUM_KEY(leaked_bytes),
 	TLBT_NUM_KEY(poison_hits),
 	TLBT_NUM_KEY(lost_dirty),
+	TLBT_NUM_KEY(writebacks),
+	TLBT_NUM_KEY(flushes_avoided),
 	TLBT_NUM_KEY(ns_total),
 	TLBT_NUM_KEY(ns_per_page),
 };

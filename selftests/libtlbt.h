@@ -27,7 +27,7 @@
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #endif
-#define TLBT_NR_RESULT_KEYS	21	/* 3 strings, 18 numbers */
+#define TLBT_NR_RESULT_KEYS	26	/* 3 strings, 23 numbers */
 
 /* One open arena file; @base is NULL while it is not mapped. */
 struct tlbt_arena {
@@ -44,6 +44,9 @@ struct tlbt_result {
 	unsigned long long start;
 	unsigned long long pages;
 	unsigned long long rounds;
+	unsigned long long dst;		/* mremap destination */
+	unsigned long long punch;	/* mremap: pages the racing punch released */
+	unsigned long long zap;		/* mkclean: pages of the racing zap */
 	long long error;		/* 0, or the -errno that cut it short */
 	unsigned long long rounds_done;
 	unsigned long long shootdowns;
@@ -57,6 +60,8 @@ struct tlbt_result {
 	unsigned long long leaked_bytes;
 	unsigned long long poison_hits;
 	unsigned long long lost_dirty;
+	unsigned long long writebacks;
+	unsigned long long flushes_avoided;
 	unsigned long long ns_total;
 	unsigned long long ns_per_page;
 	unsigned int nr_keys;		/* known keys found, strings included */
@@ -133,7 +138,17 @@ int tlbt_results_read(struct tlbt_arena *a, struct tlbt_result *r);
 int tlbt_results_parse(const char *text, struct tlbt_result *r);
 int tlbt_kv_find(const char *text, const char *key, const char **val);
 
-/* Workers and the user-space oracle */
+/*
+ * Workers and the user-space oracle. They hammer [@base, @base + @pages
+ * pages): pass tlbt_arena_page(a, start) to keep them on a sub-range, as
+ * mremap needs (its destination must stay untouched).
+ */
+static inline volatile uint64_t *tlbt_arena_page(const struct tlbt_arena *a,
+						 size_t idx)
+{
+	return a->base + idx * TLBT_SLOTS_PER_PAGE;
+}
+
 int tlbt_nr_cpus(void);
 int tlbt_workers_start(struct tlbt_workers *w, volatile uint64_t *base,
 		       size_t pages, int issuer_cpu);
@@ -144,15 +159,27 @@ unsigned long long tlbt_workers_progress(struct tlbt_workers *w);
 int tlbt_workers_stop(struct tlbt_workers *w, struct tlbt_oracle *o);
 unsigned long long tlbt_oracle_corruption(const struct tlbt_oracle *o);
 
-/* Sequences, policies and backends known to the runner */
+/*
+ * Sequences, policies and backends known to the runner's matrix. sync has
+ * a single policy and nothing to race, so it is not among them.
+ */
 struct tlbt_seq_desc {
 	const char *name;
 	const char *const *policies;	/* NULL-terminated */
+	const char *const *kernel;	/* the ones backend=kernel takes, or NULL */
+	bool has_dst;			/* mremap: dst= required, punch= */
+	bool has_zap;			/* mkclean: zap= */
 };
 
 extern const struct tlbt_seq_desc tlbt_sequences[];
 extern const char *const tlbt_backends[];	/* NULL-terminated */
+const struct tlbt_seq_desc *tlbt_seq_find(const char *name);
 bool tlbt_policy_is_unsafe(const char *policy);
-bool tlbt_combo_supported(const char *policy, const char *backend);
+bool tlbt_combo_supported(const char *seq, const char *policy,
+			  const char *backend);
+size_t tlbt_seq_arena_pages(const struct tlbt_seq_desc *s, size_t pages);
+int tlbt_seq_cmd(char *buf, size_t size, const struct tlbt_seq_desc *s,
+		 unsigned long long pages, unsigned long long rounds,
+		 const char *policy, const char *backend);
 
 #endif /* LIBTLBT_H */

@@ -415,9 +415,10 @@ TEST_F(arena, results_list_every_key_in_order)
 {
 	static const char *const keys[] = {
 		"sequence", "policy", "backend", "start", "pages", "rounds",
-		"error", "rounds_done", "shootdowns", "ipis", "invlpg_pages",
-		"full_flushes", "cpu_flushes", "cpu_skips", "pages_copied",
-		"leaked_pages", "leaked_bytes", "poison_hits", "lost_dirty",
+		"dst", "punch", "zap", "error", "rounds_done", "shootdowns",
+		"ipis", "invlpg_pages", "full_flushes", "cpu_flushes",
+		"cpu_skips", "pages_copied", "leaked_pages", "leaked_bytes",
+		"poison_hits", "lost_dirty", "writebacks", "flushes_avoided",
 		"ns_total", "ns_per_page",
 	};
 	char text[RESULTS_MAX];
@@ -449,11 +450,40 @@ TEST_F(arena, results_list_every_key_in_order)
 	ASSERT_EQ(2ULL, r.start);
 	ASSERT_EQ(5ULL, r.pages);
 	ASSERT_EQ(3ULL, r.rounds);
+	ASSERT_EQ(0ULL, r.dst + r.punch + r.zap);
 	ASSERT_EQ(0LL, r.error);
 	ASSERT_EQ(3ULL, r.rounds_done);
 	ASSERT_EQ(15ULL, r.pages_copied);
+	ASSERT_EQ(0ULL, r.writebacks + r.flushes_avoided);
 	ASSERT_EQ(r.ns_total / 15, r.ns_per_page);
 	ASSERT_EQ(0UL, pattern_errors(self->a.base, self->a.pages, 1));
+}
+
+/* dst and punch belong to mremap, zap to mkclean; 0 everywhere else. */
+TEST_F(arena, results_report_dst_punch_and_zap)
+{
+	struct tlbt_result r;
+
+	ASSERT_EQ(0, tlbt_cmd(&self->a, "mremap start=1 pages=5 dst=10 punch=2"));
+	ASSERT_EQ(0, tlbt_results_read(&self->a, &r));
+	ASSERT_EQ((unsigned int)TLBT_NR_RESULT_KEYS, r.nr_keys);
+	ASSERT_STREQ("mremap", r.sequence);
+	ASSERT_EQ(1ULL, r.start);
+	ASSERT_EQ(5ULL, r.pages);
+	ASSERT_EQ(10ULL, r.dst);
+	ASSERT_EQ(2ULL, r.punch);
+	ASSERT_EQ(0ULL, r.zap);
+	/* the punch copies what it releases, so the source keeps its data */
+	ASSERT_EQ(2ULL, r.pages_copied);
+	ASSERT_EQ(0UL, pattern_errors(self->a.base, 10, 1));
+
+	ASSERT_EQ(0, tlbt_cmd(&self->a, "mkclean pages=8 zap=3"));
+	ASSERT_EQ(0, tlbt_results_read(&self->a, &r));
+	ASSERT_STREQ("mkclean", r.sequence);
+	ASSERT_EQ(0ULL, r.dst + r.punch);
+	ASSERT_EQ(3ULL, r.zap);
+	ASSERT_EQ(8ULL, r.writebacks);	/* every page was dirty */
+	ASSERT_EQ(0UL, pattern_errors(self->a.base, 10, 1));
 }
 
 TEST_F(arena, defaults_are_whole_arena_one_round_immediate_native)
@@ -508,24 +538,36 @@ TEST_F(arena, command_of_511_bytes_accepted)
 	assert_arena_intact(_metadata, &self->a, NULL, 1);
 }
 
-/* Without concurrent writers every policy must copy every byte. */
+/*
+ * Without concurrent writers every policy must keep every byte of its
+ * range (mremap drops its destination, as MREMAP_FIXED unmaps a target).
+ * The one exception needs no race: unsafe-ignore-dirty drops dirty pages
+ * without writeback, and must count each as lost_dirty.
+ */
 TEST_F(arena, every_policy_and_backend_preserves_data)
 {
 	const struct tlbt_seq_desc *s;
 	const char *const *p, *const *b;
+	char cmd[TLBT_CMD_MAX + 1];
 	struct tlbt_result r;
+	uint64_t salt = 1;
 
 	for (s = tlbt_sequences; s->name; s++) {
+		size_t pages = s->has_dst ? ARENA_PAGES / 2 : ARENA_PAGES;
+
 		for (p = s->policies; *p; p++) {
+			bool drops = !strcmp(*p, "unsafe-ignore-dirty");
+
 			for (b = tlbt_backends; *b; b++) {
-				int want = tlbt_combo_supported(*p, *b) ?
+				int want = tlbt_combo_supported(s->name, *p, *b) ?
 					   0 : -EOPNOTSUPP;
 
-				ASSERT_EQ(want, tlbt_cmd(&self->a,
-						"%s rounds=3 flush=%s backend=%s",
-						s->name, *p, *b)) {
-					TH_LOG("%s %s %s", s->name, *p, *b);
-				}
+				/* every page in memory, dirty, unlike its store copy */
+				fill(self->a.base, self->a.pages, ++salt);
+				ASSERT_EQ(0, tlbt_seq_cmd(cmd, sizeof(cmd), s,
+							  pages, 3, *p, *b));
+				ASSERT_EQ(want, tlbt_cmd(&self->a, "%s", cmd))
+					TH_LOG("%s", cmd);
 				if (want)
 					continue;
 				ASSERT_EQ(0, tlbt_results_read(&self->a, &r));
@@ -533,9 +575,13 @@ TEST_F(arena, every_policy_and_backend_preserves_data)
 				ASSERT_STREQ(*b, r.backend);
 				ASSERT_EQ(3ULL, r.rounds_done);
 				ASSERT_EQ(0ULL, r.leaked_pages + r.poison_hits);
-				ASSERT_EQ(0UL, pattern_errors(self->a.base,
-							    self->a.pages, 1)) {
-					TH_LOG("%s %s %s", s->name, *p, *b);
+				ASSERT_EQ(drops ? pages : 0, r.lost_dirty)
+					TH_LOG("%s", cmd);
+				if (drops)
+					continue;
+				ASSERT_EQ(0UL, pattern_errors(self->a.base, pages,
+							      salt)) {
+					TH_LOG("%s", cmd);
 				}
 			}
 		}
@@ -850,6 +896,61 @@ FIXTURE_VARIANT_ADD(bad_cmd, rounds_too_big) {
 	.cmd = "migrate rounds=1000001", .err = ERANGE };
 FIXTURE_VARIANT_ADD(bad_cmd, unsafe_policy_on_kernel_backend) {
 	.cmd = "migrate flush=unsafe-copy-before-flush backend=kernel",
+	.err = EOPNOTSUPP };
+FIXTURE_VARIANT_ADD(bad_cmd, mremap_without_dst) {
+	.cmd = "mremap pages=4", .err = EINVAL };
+FIXTURE_VARIANT_ADD(bad_cmd, mremap_dst_inside_source) {
+	.cmd = "mremap pages=8 dst=4", .err = EINVAL };
+FIXTURE_VARIANT_ADD(bad_cmd, mremap_source_inside_dst) {
+	.cmd = "mremap start=4 pages=8 dst=0", .err = EINVAL };
+FIXTURE_VARIANT_ADD(bad_cmd, mremap_dst_equals_start) {
+	.cmd = "mremap start=2 pages=1 dst=2", .err = EINVAL };
+FIXTURE_VARIANT_ADD(bad_cmd, mremap_dst_past_end) {
+	.cmd = "mremap pages=4 dst=16", .err = ERANGE };
+FIXTURE_VARIANT_ADD(bad_cmd, mremap_dst_plus_pages_past_end) {
+	.cmd = "mremap pages=4 dst=13", .err = ERANGE };
+FIXTURE_VARIANT_ADD(bad_cmd, mremap_dst_plus_pages_overflows) {
+	.cmd = "mremap pages=4 dst=18446744073709551614", .err = ERANGE };
+FIXTURE_VARIANT_ADD(bad_cmd, mremap_punch_over_pages) {
+	.cmd = "mremap pages=4 dst=8 punch=5", .err = ERANGE };
+FIXTURE_VARIANT_ADD(bad_cmd, mremap_zap) {
+	.cmd = "mremap pages=4 dst=8 zap=1", .err = EINVAL };
+FIXTURE_VARIANT_ADD(bad_cmd, mremap_policy_of_migrate) {
+	.cmd = "mremap pages=4 dst=8 flush=unsafe-copy-before-flush",
+	.err = EINVAL };
+FIXTURE_VARIANT_ADD(bad_cmd, dst_on_migrate) {
+	.cmd = "migrate pages=4 dst=8", .err = EINVAL };
+FIXTURE_VARIANT_ADD(bad_cmd, punch_on_reclaim) {
+	.cmd = "reclaim punch=1", .err = EINVAL };
+FIXTURE_VARIANT_ADD(bad_cmd, dst_on_mkclean) {
+	.cmd = "mkclean dst=8", .err = EINVAL };
+FIXTURE_VARIANT_ADD(bad_cmd, zap_on_sync) {
+	.cmd = "sync zap=1", .err = EINVAL };
+FIXTURE_VARIANT_ADD(bad_cmd, mkclean_zap_over_pages) {
+	.cmd = "mkclean pages=4 zap=5", .err = ERANGE };
+FIXTURE_VARIANT_ADD(bad_cmd, mkclean_zap_over_default_pages) {
+	.cmd = "mkclean start=12 zap=5", .err = ERANGE };
+FIXTURE_VARIANT_ADD(bad_cmd, reclaim_policy_of_mkclean) {
+	.cmd = "reclaim flush=tlbgen", .err = EINVAL };
+FIXTURE_VARIANT_ADD(bad_cmd, mkclean_batched) {
+	.cmd = "mkclean flush=batched", .err = EINVAL };
+FIXTURE_VARIANT_ADD(bad_cmd, sync_batched) {
+	.cmd = "sync flush=batched", .err = EINVAL };
+FIXTURE_VARIANT_ADD(bad_cmd, mkclean_on_kernel_backend) {
+	.cmd = "mkclean backend=kernel", .err = EOPNOTSUPP };
+FIXTURE_VARIANT_ADD(bad_cmd, mkclean_tlbgen_on_kernel_backend) {
+	.cmd = "mkclean zap=1 flush=tlbgen backend=kernel",
+	.err = EOPNOTSUPP };
+FIXTURE_VARIANT_ADD(bad_cmd, sync_on_kernel_backend) {
+	.cmd = "sync backend=kernel", .err = EOPNOTSUPP };
+FIXTURE_VARIANT_ADD(bad_cmd, dirty_aware_on_kernel_backend) {
+	.cmd = "mremap pages=8 dst=8 flush=dirty-aware backend=kernel",
+	.err = EOPNOTSUPP };
+FIXTURE_VARIANT_ADD(bad_cmd, unsafe_mremap_on_kernel_backend) {
+	.cmd = "mremap pages=8 dst=8 flush=unsafe-release-before-flush backend=kernel",
+	.err = EOPNOTSUPP };
+FIXTURE_VARIANT_ADD(bad_cmd, unsafe_reclaim_on_kernel_backend) {
+	.cmd = "reclaim flush=unsafe-ignore-dirty backend=kernel",
 	.err = EOPNOTSUPP };
 FIXTURE_VARIANT_ADD(bad_cmd, command_of_512_bytes) {
 	.cmd = "migrate pages=1", .err = E2BIG, .pad_to = TLBT_CMD_MAX + 1 };

@@ -18,46 +18,6 @@
 #define RACE_ROUNDS	200
 #define RACE_TIMEOUT	300	/* seconds; TCG with KASAN is slow */
 
-struct race {
-	struct tlbt_result r;
-	struct tlbt_oracle o;
-	unsigned long long during;	/* increments while the command ran */
-};
-
-/*
- * Run @cmd with one worker per other CPU hammering the arena, then
- * collect both oracles. The caller has checked there are >= 2 CPUs.
- */
-static void run_raced(struct __test_metadata *_metadata,
-		      struct tlbt_arena *a, const char *cmd, struct race *rc)
-{
-	unsigned long long before;
-	struct tlbt_workers ws;
-	int ret;
-
-	ASSERT_EQ(0, tlbt_workers_start(&ws, a->base, a->pages, -1));
-	ASSERT_LT(0U, ws.nr);
-	before = tlbt_workers_progress(&ws);
-	ret = tlbt_cmd(a, "%s", cmd);
-	rc->during = tlbt_workers_progress(&ws) - before;
-	ASSERT_EQ(0, tlbt_workers_stop(&ws, &rc->o));
-	ASSERT_EQ(0, ret) TH_LOG("'%s': %s", cmd, strerror(-ret));
-	ASSERT_EQ(0, tlbt_results_read(a, &rc->r));
-	TH_LOG("%s", cmd);
-	TH_LOG("workers %u: increments %llu (%llu while the command ran), lost %llu, foreign %llu, stale reads %llu",
-	       rc->o.workers, rc->o.increments, rc->during,
-	       rc->o.lost_increments, rc->o.foreign, rc->o.stale_reads);
-	TH_LOG("module: leaked %llu pages %llu bytes, poison %llu; shootdowns %llu, ipis %llu, %llu ns/page",
-	       rc->r.leaked_pages, rc->r.leaked_bytes, rc->r.poison_hits,
-	       rc->r.shootdowns, rc->r.ipis, rc->r.ns_per_page);
-}
-
-/*
- * Workers run on the CPUs the command does not. The 6.1 harness prints
- * only the reason on the TAP skip line, so the reason names the test.
- */
-#define ONE_CPU " needs 2 CPUs, one for the command and one for a worker"
-
 FIXTURE(migrate_safe) {
 	struct tlbt_arena a;
 };
@@ -89,7 +49,7 @@ FIXTURE_TEARDOWN(migrate_safe)
 TEST_F_TIMEOUT(migrate_safe, no_corruption_under_workers, RACE_TIMEOUT)
 {
 	char cmd[128];
-	struct race rc;
+	struct tlbt_race rc;
 
 	if (tlbt_nr_cpus() < 2)
 		SKIP(return, "%s_%s:" ONE_CPU, variant->flush,
@@ -97,20 +57,8 @@ TEST_F_TIMEOUT(migrate_safe, no_corruption_under_workers, RACE_TIMEOUT)
 	snprintf(cmd, sizeof(cmd),
 		 "migrate pages=%d rounds=%d flush=%s backend=%s",
 		 RACE_PAGES, RACE_ROUNDS, variant->flush, variant->backend);
-	run_raced(_metadata, &self->a, cmd, &rc);
-
-	EXPECT_EQ((unsigned long long)RACE_ROUNDS, rc.r.rounds_done);
-	EXPECT_LT(0ULL, rc.o.increments) TH_LOG("workers did not run");
-	EXPECT_EQ(0ULL, rc.o.lost_increments);
-	EXPECT_EQ(0ULL, rc.o.foreign);
-	EXPECT_EQ(0ULL, rc.o.stale_reads);
-	EXPECT_EQ(0ULL, rc.o.foreign_reads);
-	EXPECT_EQ(0ULL, rc.r.leaked_pages);
-	EXPECT_EQ(0ULL, rc.r.leaked_bytes);
-	EXPECT_EQ(0ULL, rc.r.poison_hits);
-	EXPECT_EQ(0ULL, rc.r.lost_dirty);
-	if (!rc.during)
-		TH_LOG("note: no increments counted while the command ran");
+	tlbt_run_raced(_metadata, &self->a, 0, RACE_PAGES, cmd, &rc);
+	tlbt_expect_no_corruption(_metadata, &rc, RACE_ROUNDS);
 }
 
 /* The positive control: the same oracles must fire on the unsafe order. */
@@ -132,14 +80,14 @@ TEST_F_TIMEOUT(migrate_unsafe, copy_before_flush_is_caught_by_both_oracles,
 	       RACE_TIMEOUT)
 {
 	char cmd[128];
-	struct race rc;
+	struct tlbt_race rc;
 
 	if (tlbt_nr_cpus() < 2)
 		SKIP(return, "%s:" ONE_CPU, _metadata->name);
 	snprintf(cmd, sizeof(cmd),
 		 "migrate pages=%d rounds=%d flush=unsafe-copy-before-flush backend=native",
 		 RACE_PAGES, RACE_ROUNDS);
-	run_raced(_metadata, &self->a, cmd, &rc);
+	tlbt_run_raced(_metadata, &self->a, 0, RACE_PAGES, cmd, &rc);
 
 	EXPECT_EQ((unsigned long long)RACE_ROUNDS, rc.r.rounds_done);
 	EXPECT_LT(0ULL, rc.o.increments) TH_LOG("workers did not run");
@@ -168,6 +116,9 @@ FIXTURE_SETUP(migrate_counts)
 		TH_LOG("pti with pcid but no invpcid: expecting full flushes only");
 	ASSERT_EQ(0, tlbt_knob_write("ceiling", 33));
 	ASSERT_EQ(0, tlbt_arena_open(&self->a, RACE_PAGES));
+	/* Pages start out and migrate copies only those in memory. */
+	for (size_t p = 0; p < RACE_PAGES; p++)
+		*tlbt_arena_page(&self->a, p) = p;
 }
 
 FIXTURE_TEARDOWN(migrate_counts)
@@ -278,6 +229,35 @@ TEST_F(migrate_counts, kernel_batched_one_zap_per_round)
 	ASSERT_EQ(10ULL, r.shootdowns);
 }
 
+/* A page that is out has no frame to copy; the flushes stay the same. */
+TEST_F(migrate_counts, out_pages_are_not_copied_but_flushed_the_same)
+{
+	struct tlbt_result r;
+	struct tlbt_arena b;
+
+	ASSERT_EQ(0, tlbt_arena_open(&b, 16));
+	ASSERT_EQ(0, tlbt_cmd(&b, "migrate rounds=2 flush=immediate"));
+	ASSERT_EQ(0, tlbt_results_read(&b, &r));
+	ASSERT_EQ(32ULL, r.shootdowns);
+	ASSERT_EQ(0ULL, r.pages_copied);
+	ASSERT_EQ(0, tlbt_cmd(&b, "migrate rounds=2 flush=batched backend=kernel"));
+	ASSERT_EQ(0, tlbt_results_read(&b, &r));
+	ASSERT_EQ(2ULL, r.shootdowns);
+	ASSERT_EQ(0ULL, r.pages_copied);
+
+	/* four pages in, one read and three written: those four are copied */
+	ASSERT_EQ(0ULL, (unsigned long long)*tlbt_arena_page(&b, 0));
+	for (size_t p = 5; p < 8; p++)
+		*tlbt_arena_page(&b, p) = p;
+	ASSERT_EQ(0, tlbt_cmd(&b, "migrate rounds=3 flush=batched"));
+	ASSERT_EQ(0, tlbt_results_read(&b, &r));
+	ASSERT_EQ(3ULL, r.shootdowns);
+	ASSERT_EQ(12ULL, r.pages_copied);
+	for (size_t p = 5; p < 8; p++)
+		ASSERT_EQ(p, *tlbt_arena_page(&b, p));
+	tlbt_arena_close(&b);
+}
+
 /*
  * IPIs depend on which CPUs have the mm loaded, so nothing is exact; but
  * a shootdown never targets more than the other CPUs, and counting stays
@@ -287,22 +267,22 @@ TEST_F_TIMEOUT(migrate_counts, ipis_bounded_by_remote_cpus_with_workers,
 	       RACE_TIMEOUT)
 {
 	long online = sysconf(_SC_NPROCESSORS_ONLN);
-	struct race rc;
+	struct tlbt_race rc;
 
 	if (tlbt_nr_cpus() < 2)
 		SKIP(return, "%s:" ONE_CPU, _metadata->name);
 	ASSERT_LT(1L, online);
-	run_raced(_metadata, &self->a,
-		  "migrate pages=64 rounds=20 flush=immediate backend=native",
-		  &rc);
+	tlbt_run_raced(_metadata, &self->a, 0, RACE_PAGES,
+		       "migrate pages=64 rounds=20 flush=immediate backend=native",
+		       &rc);
 	EXPECT_EQ(1280ULL, rc.r.shootdowns);
 	EXPECT_EQ(self->full_only ? 0ULL : 1280ULL, rc.r.invlpg_pages);
 	EXPECT_LE(rc.r.ipis, rc.r.shootdowns * (online - 1));
 	EXPECT_EQ(0ULL, rc.o.lost_increments);
 
-	run_raced(_metadata, &self->a,
-		  "migrate pages=64 rounds=20 flush=batched backend=native",
-		  &rc);
+	tlbt_run_raced(_metadata, &self->a, 0, RACE_PAGES,
+		       "migrate pages=64 rounds=20 flush=batched backend=native",
+		       &rc);
 	EXPECT_EQ(20ULL, rc.r.shootdowns);
 	EXPECT_EQ(20ULL, rc.r.full_flushes);
 	EXPECT_LE(rc.r.ipis, rc.r.shootdowns * (online - 1));

@@ -20,16 +20,27 @@
 
 #define TLBT_DEFAULT_PAGES	64
 #define TLBT_MATRIX_ROUNDS	200
+/*
+ * Matrix rows of policies that shoot down page by page. Under TCG an IPI
+ * to a busy vCPU costs a host time slice (~7 ms with 4 vCPUs on 2 host
+ * cores), so 64 pages x 200 rounds would take minutes per row.
+ */
+#define TLBT_MATRIX_PAGES_PER_PAGE	16
 
 struct tlbt_opts {
 	const char *flush;
 	const char *backend;
+	const char *seq;
 	unsigned long long pages;
 	unsigned long long start;
 	unsigned long long rounds;
 	unsigned long long arena_pages;
+	unsigned long long dst;
+	unsigned long long punch;
+	unsigned long long zap;
 	int issuer_cpu;
 	bool has_pages, has_start, has_rounds;
+	bool has_dst, has_punch, has_zap;
 	bool no_workers;
 };
 
@@ -38,8 +49,10 @@ static void tlbt_usage(FILE *f)
 	fprintf(f,
 "usage: tlbtorture run <sequence> [--flush=P] [--backend=B] [--pages=N]\n"
 "                      [--start=N] [--rounds=N] [--arena-pages=N]\n"
+"                      [--dst=N] [--punch=N] [--zap=N]\n"
 "                      [--issuer-cpu=N] [--no-workers]\n"
-"       tlbtorture matrix [--pages=N] [--rounds=N] [--issuer-cpu=N]\n"
+"       tlbtorture matrix [--seq=NAME] [--pages=N] [--rounds=N]\n"
+"                      [--issuer-cpu=N]\n"
 "       tlbtorture selfcheck\n"
 "       tlbtorture help\n"
 "\n"
@@ -47,27 +60,36 @@ static void tlbt_usage(FILE *f)
 "         one worker per other CPU, issues one command and prints every\n"
 "         results key, then the user-space oracle: lost_increments,\n"
 "         stale_reads, increments, foreign, foreign_reads, workers.\n"
+"         mremap always gets pages and dst (default start+pages; the\n"
+"         arena grows to hold it) and its workers stay on the source.\n"
 "         Exit 1 if the command fails.\n"
-"matrix   runs every sequence x policy x backend (default pages %d,\n"
-"         rounds %d) and prints one table. verdict: safe policies must\n"
-"         show no corruption (ok/CORRUPT), unsafe-* must be detected\n"
+"matrix   runs every sequence x policy x backend, or those of --seq,\n"
+"         for %d rounds on %d pages (%d for immediate and dirty-aware,\n"
+"         which shoot down page by page; --pages sets every row) and\n"
+"         prints one table. mremap moves to dst=pages, mkclean races a\n"
+"         zap of pages/4. verdict: safe policies must show no\n"
+"         corruption (ok/CORRUPT), unsafe-* must be detected\n"
 "         (caught/missed). Exit 1 on any CORRUPT, missed or ERROR.\n"
 "selfcheck runs the worker oracle on anonymous memory, no module needed:\n"
 "         a clean run must count nothing, a rolled-back copy must be\n"
 "         caught.\n"
 "\n"
-"sequences and policies:\n",
-		TLBT_DEFAULT_PAGES, TLBT_DEFAULT_PAGES, TLBT_MATRIX_ROUNDS);
+"sequences and policies (* also on backend=kernel):\n",
+		TLBT_DEFAULT_PAGES, TLBT_MATRIX_ROUNDS, TLBT_DEFAULT_PAGES,
+		TLBT_MATRIX_PAGES_PER_PAGE);
 	for (const struct tlbt_seq_desc *s = tlbt_sequences; s->name; s++) {
 		fprintf(f, "  %-8s", s->name);
 		for (const char *const *p = s->policies; *p; p++)
-			fprintf(f, " %s", *p);
+			fprintf(f, " %s%s", *p,
+				tlbt_combo_supported(s->name, *p, "kernel") ?
+				"*" : "");
 		fputc('\n', f);
 	}
+	fprintf(f, "  %-8s immediate (run only: no matrix row)\n", "sync");
 	fprintf(f, "backends:");
 	for (const char *const *b = tlbt_backends; *b; b++)
 		fprintf(f, " %s", *b);
-	fprintf(f, " (unsafe-* policies need native)\n");
+	fputc('\n', f);
 }
 
 static int tlbt_parse_num(const char *opt, const char *s,
@@ -102,6 +124,10 @@ enum {
 	TLBT_OPT_ARENA_PAGES,
 	TLBT_OPT_ISSUER,
 	TLBT_OPT_NO_WORKERS,
+	TLBT_OPT_DST,
+	TLBT_OPT_PUNCH,
+	TLBT_OPT_ZAP,
+	TLBT_OPT_SEQ,
 };
 
 static const struct option tlbt_long_opts[] = {
@@ -113,6 +139,10 @@ static const struct option tlbt_long_opts[] = {
 	{ "arena-pages", required_argument, NULL, TLBT_OPT_ARENA_PAGES },
 	{ "issuer-cpu",	 required_argument, NULL, TLBT_OPT_ISSUER },
 	{ "no-workers",	 no_argument,	    NULL, TLBT_OPT_NO_WORKERS },
+	{ "dst",	 required_argument, NULL, TLBT_OPT_DST },
+	{ "punch",	 required_argument, NULL, TLBT_OPT_PUNCH },
+	{ "zap",	 required_argument, NULL, TLBT_OPT_ZAP },
+	{ "seq",	 required_argument, NULL, TLBT_OPT_SEQ },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -162,6 +192,24 @@ static int tlbt_parse_opts(int argc, char **argv, struct tlbt_opts *o)
 		case TLBT_OPT_NO_WORKERS:
 			o->no_workers = true;
 			break;
+		case TLBT_OPT_DST:
+			if (tlbt_parse_num(name, optarg, &o->dst))
+				return -EINVAL;
+			o->has_dst = true;
+			break;
+		case TLBT_OPT_PUNCH:
+			if (tlbt_parse_num(name, optarg, &o->punch))
+				return -EINVAL;
+			o->has_punch = true;
+			break;
+		case TLBT_OPT_ZAP:
+			if (tlbt_parse_num(name, optarg, &o->zap))
+				return -EINVAL;
+			o->has_zap = true;
+			break;
+		case TLBT_OPT_SEQ:
+			o->seq = optarg;
+			break;
 		default:
 			return -EINVAL;
 		}
@@ -183,6 +231,12 @@ static void tlbt_format_cmd(char *buf, size_t size, const char *seq,
 		n += snprintf(buf + n, size - n, " pages=%llu", o->pages);
 	if (o->has_rounds)
 		n += snprintf(buf + n, size - n, " rounds=%llu", o->rounds);
+	if (o->has_dst)
+		n += snprintf(buf + n, size - n, " dst=%llu", o->dst);
+	if (o->has_punch)
+		n += snprintf(buf + n, size - n, " punch=%llu", o->punch);
+	if (o->has_zap)
+		n += snprintf(buf + n, size - n, " zap=%llu", o->zap);
 	if (o->flush)
 		n += snprintf(buf + n, size - n, " flush=%s", o->flush);
 	if (o->backend)
@@ -210,12 +264,13 @@ static void tlbt_open_failed(int err)
 }
 
 /*
- * One command on a fresh arena, raced by workers unless told not to.
- * Fills *r and *o; returns 0 or the command's -errno.
+ * One command on a fresh arena, raced by workers on its first
+ * @worker_pages pages unless told not to. Fills *r and *o; returns 0 or
+ * the command's -errno.
  */
-static int tlbt_run_one(const char *cmd, size_t arena_pages, bool workers,
-			int issuer_cpu, struct tlbt_result *r,
-			struct tlbt_oracle *o)
+static int tlbt_run_one(const char *cmd, size_t arena_pages,
+			size_t worker_pages, bool workers, int issuer_cpu,
+			struct tlbt_result *r, struct tlbt_oracle *o)
 {
 	struct tlbt_workers ws;
 	struct tlbt_arena a;
@@ -228,7 +283,8 @@ static int tlbt_run_one(const char *cmd, size_t arena_pages, bool workers,
 		return ret;
 	}
 	if (workers) {
-		ret = tlbt_workers_start(&ws, a.base, a.pages, issuer_cpu);
+		ret = tlbt_workers_start(&ws, a.base, worker_pages,
+					 issuer_cpu);
 		if (ret) {
 			fprintf(stderr, "tlbtorture: workers: %s\n",
 				strerror(-ret));
@@ -261,12 +317,13 @@ out_close:
 
 static int tlbt_do_run(int argc, char **argv)
 {
+	unsigned long long arena_pages, pages, first = 0, nr;
 	char cmd[TLBT_CMD_MAX + 1], text[8192];
+	const struct tlbt_seq_desc *s;
 	struct tlbt_workers ws;
 	struct tlbt_oracle o;
 	struct tlbt_opts opts;
 	struct tlbt_arena a;
-	unsigned long long arena_pages;
 	int ret, cmd_ret;
 
 	if (argc < 2 || argv[1][0] == '-') {
@@ -278,10 +335,23 @@ static int tlbt_do_run(int argc, char **argv)
 		tlbt_usage(stderr);
 		return 2;
 	}
+	s = tlbt_seq_find(argv[1]);
+	pages = opts.has_pages ? opts.pages : TLBT_DEFAULT_PAGES;
+	if (s && s->has_dst) {
+		/* Spelled out, so that the workers know where the source is. */
+		opts.has_pages = true;
+		opts.pages = pages;
+		if (!opts.has_dst) {
+			opts.dst = opts.start + pages;
+			opts.has_dst = true;
+		}
+	}
 	arena_pages = opts.arena_pages;
-	if (!arena_pages)
-		arena_pages = opts.start +
-			(opts.has_pages ? opts.pages : TLBT_DEFAULT_PAGES);
+	if (!arena_pages) {
+		arena_pages = opts.start + pages;
+		if (s && s->has_dst && opts.dst + pages > arena_pages)
+			arena_pages = opts.dst + pages;
+	}
 	tlbt_format_cmd(cmd, sizeof(cmd), argv[1], &opts);
 
 	ret = tlbt_arena_open(&a, arena_pages);
@@ -290,8 +360,16 @@ static int tlbt_do_run(int argc, char **argv)
 		return 1;
 	}
 	memset(&o, 0, sizeof(o));
+	/* mremap: hammer only the source; its destination must stay untouched. */
+	nr = a.pages;
+	if (s && s->has_dst && opts.start < a.pages &&
+	    pages <= a.pages - opts.start) {
+		first = opts.start;
+		nr = pages;
+	}
 	if (!opts.no_workers) {
-		ret = tlbt_workers_start(&ws, a.base, a.pages, opts.issuer_cpu);
+		ret = tlbt_workers_start(&ws, tlbt_arena_page(&a, first), nr,
+					 opts.issuer_cpu);
 		if (ret) {
 			fprintf(stderr, "tlbtorture: workers: %s\n",
 				strerror(-ret));
@@ -457,23 +535,43 @@ static void tlbt_print_table(const struct tlbt_row *rows, int nr)
 	}
 }
 
+/* Policies that shoot down page by page (see TLBT_MATRIX_PAGES_PER_PAGE). */
+static bool tlbt_flushes_per_page(const char *policy)
+{
+	return !strcmp(policy, "immediate") || !strcmp(policy, "dirty-aware");
+}
+
 static int tlbt_do_matrix(int argc, char **argv)
 {
-	unsigned long long pages = TLBT_DEFAULT_PAGES;
 	unsigned long long rounds = TLBT_MATRIX_ROUNDS;
 	bool pti = false, pcid = false, invpcid = false, bad = false;
+	const struct tlbt_seq_desc *only = NULL;
 	char cmd[TLBT_CMD_MAX + 1];
 	struct tlbt_row *rows = NULL;
 	struct tlbt_opts opts;
 	int nr = 0, ncpus;
 
 	if (tlbt_parse_opts(argc, argv, &opts) || optind != argc ||
-	    opts.flush || opts.backend || opts.has_start || opts.arena_pages) {
+	    opts.flush || opts.backend || opts.has_start || opts.arena_pages ||
+	    opts.has_dst || opts.has_punch || opts.has_zap || opts.no_workers) {
 		tlbt_usage(stderr);
 		return 2;
 	}
-	if (opts.has_pages)
-		pages = opts.pages;
+	if (opts.seq) {
+		only = tlbt_seq_find(opts.seq);
+		if (!only) {
+			fprintf(stderr, "tlbtorture: no matrix sequence '%s':",
+				opts.seq);
+			for (only = tlbt_sequences; only->name; only++)
+				fprintf(stderr, " %s", only->name);
+			fputc('\n', stderr);
+			return 2;
+		}
+	}
+	if (opts.has_pages && !opts.pages) {
+		fprintf(stderr, "tlbtorture: --pages must be at least 1\n");
+		return 2;
+	}
 	if (opts.has_rounds)
 		rounds = opts.rounds;
 	if (!tlbt_module_loaded()) {
@@ -487,10 +585,21 @@ static int tlbt_do_matrix(int argc, char **argv)
 	       ncpus, ncpus > 1 ? ncpus - 1 : 0, pti, pcid, invpcid);
 	if (ncpus < 2)
 		printf("# one CPU: no workers, unsafe policies will likely be missed\n");
+	printf("# mremap: dst=pages, punch=pages/2 (rounded up); mkclean: zap=pages/4 (rounded up); workers on pages [0, pages)\n");
 	fflush(stdout);
 
 	for (const struct tlbt_seq_desc *s = tlbt_sequences; s->name; s++) {
+		if (only && only != s)
+			continue;
 		for (const char *const *p = s->policies; *p; p++) {
+			unsigned long long pages = TLBT_DEFAULT_PAGES;
+			size_t arena_pages;
+
+			if (opts.has_pages)
+				pages = opts.pages;
+			else if (tlbt_flushes_per_page(*p))
+				pages = TLBT_MATRIX_PAGES_PER_PAGE;
+			arena_pages = tlbt_seq_arena_pages(s, pages);
 			for (const char *const *b = tlbt_backends; *b; b++) {
 				struct tlbt_result r = { 0 };
 				struct tlbt_oracle o = { 0 };
@@ -498,13 +607,15 @@ static int tlbt_do_matrix(int argc, char **argv)
 				struct tlbt_row *tmp;
 				int err;
 
-				if (!tlbt_combo_supported(*p, *b))
+				if (!tlbt_combo_supported(s->name, *p, *b))
 					continue;
-				snprintf(cmd, sizeof(cmd),
-					 "%s pages=%llu rounds=%llu flush=%s backend=%s",
-					 s->name, pages, rounds, *p, *b);
-				err = tlbt_run_one(cmd, pages, true,
-						   opts.issuer_cpu, &r, &o);
+				err = tlbt_seq_cmd(cmd, sizeof(cmd), s, pages,
+						   rounds, *p, *b);
+				if (!err)
+					err = tlbt_run_one(cmd, arena_pages,
+							   pages, true,
+							   opts.issuer_cpu,
+							   &r, &o);
 				if (!err && r.rounds_done != rounds)
 					err = -EINTR;
 				verdict = tlbt_verdict(*p, err, &r, &o, &bad);
@@ -541,12 +652,14 @@ static void tlbt_sleep_ms(long ms)
 static int tlbt_do_selfcheck(void)
 {
 	static const char sample[] =
-		"sequence: migrate\npolicy: batched\nbackend: native\n"
-		"start: 0\npages: 64\nrounds: 200\nerror: -4\nrounds_done: 200\n"
+		"sequence: mremap\npolicy: batched\nbackend: native\n"
+		"start: 0\npages: 64\nrounds: 200\ndst: 64\npunch: 32\nzap: 0\n"
+		"error: -4\nrounds_done: 200\n"
 		"shootdowns: 200\nipis: 200\ninvlpg_pages: 0\n"
 		"full_flushes: 200\ncpu_flushes: 150\ncpu_skips: 50\n"
 		"pages_copied: 12800\nleaked_pages: 0\nleaked_bytes: 0\n"
-		"poison_hits: 0\nlost_dirty: 0\nns_total: 12345678\n"
+		"poison_hits: 0\nlost_dirty: 0\nwritebacks: 17\n"
+		"flushes_avoided: 3\nns_total: 12345678\n"
 		"ns_per_page: 964\nfuture_key: 7\n";
 	const size_t pages = 16, len = pages * TLBT_PAGE_SIZE;
 	volatile uint64_t *mem;
@@ -560,7 +673,8 @@ static int tlbt_do_selfcheck(void)
 	if (ret || r.nr_keys != TLBT_NR_RESULT_KEYS ||
 	    strcmp(r.policy, "batched") || r.ns_total != 12345678 ||
 	    r.pages_copied != 12800 || r.ns_per_page != 964 ||
-	    r.error != -4) {
+	    r.dst != 64 || r.punch != 32 || r.writebacks != 17 ||
+	    r.flushes_avoided != 3 || r.error != -4) {
 		printf("not ok 1 results parse (ret %d, %u keys)\n", ret,
 		       r.nr_keys);
 		fails++;

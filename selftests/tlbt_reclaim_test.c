@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tlbtorture reclaim sequence: oracles, flush accounting and the store.
+ *
+ * Reclaim unmaps every page in memory, writes the dirty ones to the
+ * arena's store and releases their frames; the workers fault them back
+ * in from the store between rounds. Writing back before the flush lets a
+ * stale entry write after the copy (leaked_pages); treating a dirty page
+ * as clean drops its data (lost_dirty). Both must lose increments too.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tlbt_harness.h"
+
+#define RACE_PAGES	64
+/*
+ * Immediate flushes page by page, so it runs on fewer pages: under TCG an
+ * IPI to a busy vCPU costs a host time slice, milliseconds per shootdown.
+ */
+#define RACE_PAGES_PER_PAGE	16
+#define RACE_ROUNDS	200
+#define RACE_TIMEOUT	300	/* seconds; TCG with KASAN is slow */
+
+#define COUNT_PAGES	64
+#define RESULTS_MAX	8192
+#define PG_SLOTS	TLBT_SLOTS_PER_PAGE
+
+static uint64_t pattern(size_t slot, uint64_t salt)
+{
+	return (0x5ec1a10000000000ULL | slot) ^ (salt * 0x9e3779b97f4a7c15ULL);
+}
+
+/* Write a pattern into arena pages [first, first + pages): all dirty. */
+static void fill(struct tlbt_arena *a, size_t first, size_t pages,
+		 uint64_t salt)
+{
+	size_t i;
+
+	for (i = first * PG_SLOTS; i < (first + pages) * PG_SLOTS; i++)
+		a->base[i] = pattern(i, salt);
+}
+
+/* Reading the pages back faults them in: from the store if reclaimed. */
+static size_t pattern_errors(struct tlbt_arena *a, size_t first,
+			     size_t pages, uint64_t salt)
+{
+	size_t i, bad = 0;
+
+	for (i = first * PG_SLOTS; i < (first + pages) * PG_SLOTS; i++)
+		bad += a->base[i] != pattern(i, salt);
+	return bad;
+}
+
+/* Every safe policy and backend, with workers on every other CPU. */
+FIXTURE(reclaim_safe) {
+	struct tlbt_arena a;
+};
+
+FIXTURE_VARIANT(reclaim_safe) {
+	const char *flush;
+	const char *backend;
+	unsigned long long pages;
+};
+
+FIXTURE_VARIANT_ADD(reclaim_safe, immediate_native) {
+	.flush = "immediate", .backend = "native",
+	.pages = RACE_PAGES_PER_PAGE };
+FIXTURE_VARIANT_ADD(reclaim_safe, batched_native) {
+	.flush = "batched", .backend = "native", .pages = RACE_PAGES };
+FIXTURE_VARIANT_ADD(reclaim_safe, immediate_kernel) {
+	.flush = "immediate", .backend = "kernel",
+	.pages = RACE_PAGES_PER_PAGE };
+FIXTURE_VARIANT_ADD(reclaim_safe, batched_kernel) {
+	.flush = "batched", .backend = "kernel", .pages = RACE_PAGES };
+
+FIXTURE_SETUP(reclaim_safe)
+{
+	ASSERT_EQ(0, tlbt_arena_open(&self->a, variant->pages));
+}
+
+FIXTURE_TEARDOWN(reclaim_safe)
+{
+	tlbt_arena_close(&self->a);
+}
+
+/* The workers read every page before the command: none is out (EALREADY). */
+TEST_F_TIMEOUT(reclaim_safe, no_corruption_under_workers, RACE_TIMEOUT)
+{
+	char cmd[TLBT_CMD_MAX + 1];
+	struct tlbt_race rc;
+
+	if (tlbt_nr_cpus() < 2)
+		SKIP(return, "%s_%s:" ONE_CPU, variant->flush,
+		     variant->backend);
+	ASSERT_EQ(0, tlbt_seq_cmd(cmd, sizeof(cmd), tlbt_seq_find("reclaim"),
+				  variant->pages, RACE_ROUNDS, variant->flush,
+				  variant->backend));
+	tlbt_run_raced(_metadata, &self->a, 0, variant->pages, cmd, &rc);
+	tlbt_expect_no_corruption(_metadata, &rc, RACE_ROUNDS);
+	EXPECT_LT(0ULL, rc.r.writebacks) TH_LOG("no page came back dirty");
+}
+
+/* The positive controls: each unsafe order trips its module counter. */
+FIXTURE(reclaim_unsafe) {
+	struct tlbt_arena a;
+};
+
+FIXTURE_SETUP(reclaim_unsafe)
+{
+	ASSERT_EQ(0, tlbt_arena_open(&self->a, RACE_PAGES));
+}
+
+FIXTURE_TEARDOWN(reclaim_unsafe)
+{
+	tlbt_arena_close(&self->a);
+}
+
+static void run_unsafe(struct __test_metadata *_metadata,
+		       struct tlbt_arena *a, const char *flush,
+		       struct tlbt_race *rc)
+{
+	char cmd[TLBT_CMD_MAX + 1];
+
+	ASSERT_EQ(0, tlbt_seq_cmd(cmd, sizeof(cmd), tlbt_seq_find("reclaim"),
+				  RACE_PAGES, RACE_ROUNDS, flush, "native"));
+	tlbt_run_raced(_metadata, a, 0, RACE_PAGES, cmd, rc);
+	EXPECT_EQ((unsigned long long)RACE_ROUNDS, rc->r.rounds_done);
+	EXPECT_LT(0ULL, rc->o.increments) TH_LOG("workers did not run");
+	EXPECT_LT(0ULL, rc->o.lost_increments) TH_LOG("worker oracle missed it");
+}
+
+TEST_F_TIMEOUT(reclaim_unsafe, writeback_before_flush_leaks_writes,
+	       RACE_TIMEOUT)
+{
+	struct tlbt_race rc;
+
+	if (tlbt_nr_cpus() < 2)
+		SKIP(return, "%s:" ONE_CPU, _metadata->name);
+	run_unsafe(_metadata, &self->a, "unsafe-writeback-before-flush", &rc);
+	EXPECT_LT(0ULL, rc.r.leaked_pages) TH_LOG("module oracle missed it");
+}
+
+TEST_F_TIMEOUT(reclaim_unsafe, ignore_dirty_loses_dirty_pages, RACE_TIMEOUT)
+{
+	struct tlbt_race rc;
+
+	if (tlbt_nr_cpus() < 2)
+		SKIP(return, "%s:" ONE_CPU, _metadata->name);
+	run_unsafe(_metadata, &self->a, "unsafe-ignore-dirty", &rc);
+	EXPECT_LT(0ULL, rc.r.lost_dirty) TH_LOG("module oracle missed it");
+}
+
+/*
+ * Exact accounting without workers. Per round immediate costs one
+ * shootdown per page in memory, batched one; every dirty page is written
+ * back once and every page comes back from the store as it was.
+ */
+FIXTURE(reclaim_counts) {
+	struct tlbt_arena a;
+	unsigned long ceiling;
+	bool full_only;
+};
+
+FIXTURE_SETUP(reclaim_counts)
+{
+	bool pti, pcid, invpcid;
+
+	ASSERT_EQ(0, tlbt_knob_read("ceiling", &self->ceiling));
+	ASSERT_EQ(0, tlbt_flush_caps(&pti, &pcid, &invpcid));
+	self->full_only = pti && pcid && !invpcid;
+	ASSERT_EQ(0, tlbt_knob_write("ceiling", 33));
+	ASSERT_EQ(0, tlbt_arena_open(&self->a, COUNT_PAGES));
+}
+
+FIXTURE_TEARDOWN(reclaim_counts)
+{
+	tlbt_arena_close(&self->a);
+	tlbt_knob_write("ceiling", self->ceiling);
+}
+
+static void run_reclaim(struct __test_metadata *_metadata,
+			struct tlbt_arena *a, const char *args,
+			struct tlbt_result *r)
+{
+	ASSERT_EQ(0, tlbt_cmd(a, "reclaim %s", args)) TH_LOG("reclaim %s", args);
+	ASSERT_EQ(0, tlbt_results_read(a, r));
+	ASSERT_EQ(0ULL, r->leaked_pages + r->leaked_bytes + r->poison_hits +
+			r->lost_dirty + r->pages_copied);
+}
+
+TEST_F(reclaim_counts, immediate_one_shootdown_per_page_in_memory)
+{
+	struct tlbt_result r;
+
+	fill(&self->a, 0, COUNT_PAGES, 1);
+	run_reclaim(_metadata, &self->a, "flush=immediate", &r);
+	ASSERT_EQ((unsigned long long)COUNT_PAGES, r.shootdowns);
+	ASSERT_EQ(self->full_only ? 0ULL : COUNT_PAGES, r.invlpg_pages);
+	ASSERT_EQ((unsigned long long)COUNT_PAGES, r.writebacks);
+	/* the store round trip */
+	ASSERT_EQ(0UL, pattern_errors(&self->a, 0, COUNT_PAGES, 1));
+
+	/* all 64 back in, clean; 10 written again: only those go out */
+	fill(&self->a, 20, 10, 2);
+	run_reclaim(_metadata, &self->a, "flush=immediate rounds=3", &r);
+	ASSERT_EQ((unsigned long long)COUNT_PAGES, r.shootdowns)
+		TH_LOG("rounds 2 and 3 find nothing in memory");
+	ASSERT_EQ(10ULL, r.writebacks);
+	ASSERT_EQ(0UL, pattern_errors(&self->a, 0, 20, 1));
+	ASSERT_EQ(0UL, pattern_errors(&self->a, 20, 10, 2));
+	ASSERT_EQ(0UL, pattern_errors(&self->a, 30, COUNT_PAGES - 30, 1));
+
+	/* all out, then 5 read back in: immediate flushes just those */
+	run_reclaim(_metadata, &self->a, "flush=batched", &r);
+	ASSERT_EQ(0ULL, r.writebacks);
+	ASSERT_EQ(0UL, pattern_errors(&self->a, 40, 5, 1));
+	run_reclaim(_metadata, &self->a, "flush=immediate", &r);
+	ASSERT_EQ(5ULL, r.shootdowns);
+	ASSERT_EQ(0ULL, r.writebacks);
+	ASSERT_EQ(0UL, pattern_errors(&self->a, 0, 20, 1));
+	ASSERT_EQ(0UL, pattern_errors(&self->a, 20, 10, 2));
+	ASSERT_EQ(0UL, pattern_errors(&self->a, 30, COUNT_PAGES - 30, 1));
+}
+
+TEST_F(reclaim_counts, batched_one_shootdown_per_round)
+{
+	struct tlbt_result r;
+
+	fill(&self->a, 0, COUNT_PAGES, 1);
+	run_reclaim(_metadata, &self->a, "flush=batched", &r);
+	ASSERT_EQ(1ULL, r.shootdowns);
+	ASSERT_EQ(1ULL, r.full_flushes);	/* 64 pages > ceiling 33 */
+	ASSERT_EQ((unsigned long long)COUNT_PAGES, r.writebacks);
+	ASSERT_EQ(0UL, pattern_errors(&self->a, 0, COUNT_PAGES, 1));
+
+	/* one per round, even once nothing is left in memory */
+	fill(&self->a, 0, 7, 2);
+	run_reclaim(_metadata, &self->a, "flush=batched rounds=3", &r);
+	ASSERT_EQ(3ULL, r.shootdowns);
+	ASSERT_EQ(7ULL, r.writebacks);
+	ASSERT_EQ(0UL, pattern_errors(&self->a, 0, 7, 2));
+	ASSERT_EQ(0UL, pattern_errors(&self->a, 7, COUNT_PAGES - 7, 1));
+}
+
+TEST_F(reclaim_counts, kernel_one_zap_per_page_immediate_one_batched)
+{
+	struct tlbt_result r;
+
+	fill(&self->a, 0, COUNT_PAGES, 1);
+	run_reclaim(_metadata, &self->a, "flush=immediate backend=kernel", &r);
+	ASSERT_EQ((unsigned long long)COUNT_PAGES, r.shootdowns);
+	ASSERT_EQ((unsigned long long)COUNT_PAGES, r.writebacks);
+	ASSERT_EQ(0UL, pattern_errors(&self->a, 0, COUNT_PAGES, 1));
+
+	fill(&self->a, 0, COUNT_PAGES, 2);
+	run_reclaim(_metadata, &self->a, "flush=batched backend=kernel", &r);
+	ASSERT_EQ(1ULL, r.shootdowns);
+	ASSERT_EQ((unsigned long long)COUNT_PAGES, r.writebacks);
+	ASSERT_EQ(0UL, pattern_errors(&self->a, 0, COUNT_PAGES, 2));
+}
+
+/* Without a racing writer, writing back before the flush loses nothing. */
+TEST_F(reclaim_counts, writeback_before_flush_without_workers_keeps_data)
+{
+	struct tlbt_result r;
+
+	fill(&self->a, 0, COUNT_PAGES, 1);
+	run_reclaim(_metadata, &self->a, "flush=unsafe-writeback-before-flush", &r);
+	ASSERT_EQ(1ULL, r.shootdowns);
+	ASSERT_EQ((unsigned long long)COUNT_PAGES, r.writebacks);
+	ASSERT_EQ(0UL, pattern_errors(&self->a, 0, COUNT_PAGES, 1));
+}
+
+/* Ignoring the dirty bit needs no race: every dirty page is lost. */
+TEST_F(reclaim_counts, ignore_dirty_drops_every_dirty_page)
+{
+	struct tlbt_result r;
+
+	fill(&self->a, 0, COUNT_PAGES, 1);
+	run_reclaim(_metadata, &self->a, "flush=batched", &r);
+	fill(&self->a, 0, COUNT_PAGES, 2);
+	ASSERT_EQ(0, tlbt_cmd(&self->a, "reclaim flush=unsafe-ignore-dirty"));
+	ASSERT_EQ(0, tlbt_results_read(&self->a, &r));
+	ASSERT_EQ(1ULL, r.shootdowns);
+	ASSERT_EQ(0ULL, r.writebacks);
+	ASSERT_EQ((unsigned long long)COUNT_PAGES, r.lost_dirty);
+	/* what comes back is the older store copy */
+	ASSERT_EQ(0UL, pattern_errors(&self->a, 0, COUNT_PAGES, 1));
+}
+
+/* Reclaimed frames go to the arena's pool, never to the allocator. */
+TEST_F(reclaim_counts, frames_held_unchanged)
+{
+	unsigned long before, after;
+	struct tlbt_result r;
+
+	fill(&self->a, 0, COUNT_PAGES, 1);
+	ASSERT_EQ(0, tlbt_stats_get("frames_held", &before));
+	run_reclaim(_metadata, &self->a, "flush=batched", &r);
+	ASSERT_EQ(0, tlbt_stats_get("frames_held", &after));
+	ASSERT_EQ(before, after);
+	ASSERT_EQ(0UL, pattern_errors(&self->a, 0, COUNT_PAGES, 1));
+	ASSERT_EQ(0, tlbt_stats_get("frames_held", &after));
+	ASSERT_EQ(before, after);
+}
+
+/*
+ * EALREADY: nothing of the range is in memory. The command changes
+ * nothing, the results stay those of the last command that ran, and the
+ * arena goes on working.
+ */
+FIXTURE(reclaim_nothing) {
+	struct tlbt_arena a;
+	char text[RESULTS_MAX];
+	char again[RESULTS_MAX];
+};
+
+FIXTURE_SETUP(reclaim_nothing)
+{
+	ASSERT_EQ(0, tlbt_arena_open(&self->a, COUNT_PAGES));
+}
+
+FIXTURE_TEARDOWN(reclaim_nothing)
+{
+	tlbt_arena_close(&self->a);
+}
+
+TEST_F(reclaim_nothing, never_touched_arena_is_ealready)
+{
+	struct tlbt_result r;
+
+	ASSERT_EQ(-EALREADY, tlbt_cmd(&self->a, "reclaim"));
+	ASSERT_EQ(-EALREADY, tlbt_cmd(&self->a, "reclaim flush=batched backend=kernel"));
+	ASSERT_EQ(0, tlbt_results_read(&self->a, &r));
+	ASSERT_STREQ("none", r.sequence);
+
+	/* one page in is enough */
+	fill(&self->a, 9, 1, 1);
+	ASSERT_EQ(0, tlbt_cmd(&self->a, "reclaim"));
+	ASSERT_EQ(0, tlbt_results_read(&self->a, &r));
+	ASSERT_EQ(1ULL, r.shootdowns);
+	ASSERT_EQ(1ULL, r.writebacks);
+	ASSERT_EQ(0UL, pattern_errors(&self->a, 9, 1, 1));
+}
+
+TEST_F(reclaim_nothing, second_reclaim_is_ealready_and_changes_nothing)
+{
+	struct tlbt_result r;
+
+	fill(&self->a, 0, COUNT_PAGES, 1);
+	ASSERT_EQ(0, tlbt_cmd(&self->a, "reclaim flush=batched"));
+	ASSERT_EQ(0, tlbt_results_text(&self->a, self->text, RESULTS_MAX));
+
+	ASSERT_EQ(-EALREADY, tlbt_cmd(&self->a, "reclaim flush=batched"));
+	ASSERT_EQ(-EALREADY, tlbt_cmd(&self->a, "reclaim flush=immediate backend=kernel"));
+	ASSERT_EQ(-EALREADY, tlbt_cmd(&self->a, "reclaim start=60 flush=unsafe-ignore-dirty"));
+	ASSERT_EQ(0, tlbt_results_text(&self->a, self->again, RESULTS_MAX));
+	ASSERT_STREQ(self->text, self->again);
+
+	/* the arena still works: data back from the store, then reclaim */
+	ASSERT_EQ(0UL, pattern_errors(&self->a, 0, COUNT_PAGES, 1));
+	ASSERT_EQ(0, tlbt_cmd(&self->a, "reclaim flush=immediate"));
+	ASSERT_EQ(0, tlbt_results_read(&self->a, &r));
+	ASSERT_EQ((unsigned long long)COUNT_PAGES, r.shootdowns);
+	ASSERT_EQ(0ULL, r.writebacks);		/* read back, never written */
+	ASSERT_EQ(0ULL, r.lost_dirty);
+	ASSERT_EQ(0UL, pattern_errors(&self->a, 0, COUNT_PAGES, 1));
+}
+
+/* Per range: one half out is EALREADY, the other half still reclaims. */
+TEST_F(reclaim_nothing, ealready_is_per_range)
+{
+	struct tlbt_result r;
+
+	fill(&self->a, 0, COUNT_PAGES, 1);
+	ASSERT_EQ(0, tlbt_cmd(&self->a, "reclaim pages=32"));
+	ASSERT_EQ(0, tlbt_results_text(&self->a, self->text, RESULTS_MAX));
+	ASSERT_EQ(-EALREADY, tlbt_cmd(&self->a, "reclaim pages=32"));
+	ASSERT_EQ(0, tlbt_results_text(&self->a, self->again, RESULTS_MAX));
+	ASSERT_STREQ(self->text, self->again);
+
+	ASSERT_EQ(0, tlbt_cmd(&self->a, "reclaim start=16"));
+	ASSERT_EQ(0, tlbt_results_read(&self->a, &r));
+	ASSERT_EQ(32ULL, r.shootdowns);
+	ASSERT_EQ(32ULL, r.writebacks);
+	ASSERT_EQ(0UL, pattern_errors(&self->a, 0, COUNT_PAGES, 1));
+}
+
+TLBT_HARNESS_MAIN
