@@ -23,6 +23,27 @@ atomic_long_t tlbt_commands_failed = ATOMIC_LONG_INIT(0);
 
 static struct dentry *tlbt_dir;
 
+/*
+ * DEFINE_DEBUGFS_ATTRIBUTE() with a capability check in open(): debugfs
+ * may be mounted, or its files chmod-ed, looser than their 0600.
+ */
+#define TLBT_DEFINE_KNOB(name)						\
+static int name##_open(struct inode *inode, struct file *file)		\
+{									\
+	if (!capable(CAP_SYS_ADMIN))					\
+		return -EPERM;						\
+	return simple_attr_open(inode, file, name##_get, name##_set,	\
+				"%llu\n");				\
+}									\
+static const struct file_operations name##_fops = {			\
+	.owner = THIS_MODULE,						\
+	.open = name##_open,						\
+	.release = simple_attr_release,					\
+	.read = debugfs_attr_read,					\
+	.write = debugfs_attr_write,					\
+	.llseek = no_llseek,						\
+}
+
 static int tlbt_ceiling_get(void *data, u64 *val)
 {
 	*val = READ_ONCE(tlbt_ceiling);
@@ -31,15 +52,12 @@ static int tlbt_ceiling_get(void *data, u64 *val)
 
 static int tlbt_ceiling_set(void *data, u64 val)
 {
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
 	if (val > TLBT_KNOB_MAX)
 		return -ERANGE;
 	WRITE_ONCE(tlbt_ceiling, val);
 	return 0;
 }
-DEFINE_DEBUGFS_ATTRIBUTE(tlbt_ceiling_fops, tlbt_ceiling_get,
-			 tlbt_ceiling_set, "%llu\n");
+TLBT_DEFINE_KNOB(tlbt_ceiling);
 
 static int tlbt_max_pages_get(void *data, u64 *val)
 {
@@ -49,20 +67,15 @@ static int tlbt_max_pages_get(void *data, u64 *val)
 
 static int tlbt_max_pages_set(void *data, u64 val)
 {
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
 	if (!val || val > TLBT_KNOB_MAX)
 		return -ERANGE;
 	WRITE_ONCE(tlbt_max_pages, val);
 	return 0;
 }
-DEFINE_DEBUGFS_ATTRIBUTE(tlbt_max_pages_fops, tlbt_max_pages_get,
-			 tlbt_max_pages_set, "%llu\n");
+TLBT_DEFINE_KNOB(tlbt_max_pages);
 
 static int tlbt_stats_show(struct seq_file *m, void *v)
 {
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
 	seq_printf(m, "frames_held: %ld\n", atomic_long_read(&tlbt_frames_held));
 	seq_printf(m, "arenas: %ld\n", atomic_long_read(&tlbt_arenas));
 	seq_printf(m, "commands: %ld\n", atomic_long_read(&tlbt_commands));
@@ -73,7 +86,20 @@ static int tlbt_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "invpcid: %d\n", tlbt_flush_has_invpcid());
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(tlbt_stats);
+static int tlbt_stats_open(struct inode *inode, struct file *file)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return single_open(file, tlbt_stats_show, NULL);
+}
+
+static const struct file_operations tlbt_stats_fops = {
+	.owner = THIS_MODULE,
+	.open = tlbt_stats_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
 
 static int __init tlbt_init(void)
 {
@@ -86,7 +112,8 @@ static int __init tlbt_init(void)
 				   &tlbt_ceiling_fops);
 	debugfs_create_file_unsafe("max_pages", 0600, tlbt_dir, NULL,
 				   &tlbt_max_pages_fops);
-	debugfs_create_file("stats", 0400, tlbt_dir, NULL, &tlbt_stats_fops);
+	debugfs_create_file_unsafe("stats", 0400, tlbt_dir, NULL,
+				   &tlbt_stats_fops);
 	tlbt_arena_debugfs_init(tlbt_dir);
 	tlbt_notifier_debugfs_init(tlbt_dir);
 
