@@ -23,6 +23,11 @@
 #include "tlbt_harness.h"
 
 #define ARENA_PAGES	64
+/*
+ * Seconds per test: the harness default of 30 is far too short under a
+ * KASAN kernel in TCG, where 500 forks with arenas take minutes.
+ */
+#define STRESS_TIMEOUT	900
 /* MemFree may drift by page cache and slab churn; frames are exact. */
 #define MEMFREE_SLACK_KB	(32 * 1024)
 
@@ -156,7 +161,7 @@ FIXTURE_TEARDOWN(stress)
 	EXPECT_LT(self->memfree_before - memfree, MEMFREE_SLACK_KB);
 }
 
-TEST_F(stress, many_threads_one_arena)
+TEST_F_TIMEOUT(stress, many_threads_one_arena, STRESS_TIMEOUT)
 {
 	volatile uint64_t *base;
 	struct issuer is[6];
@@ -186,7 +191,7 @@ TEST_F(stress, many_threads_one_arena)
 	close(fd);
 }
 
-TEST_F(stress, many_arenas_in_parallel)
+TEST_F_TIMEOUT(stress, many_arenas_in_parallel, STRESS_TIMEOUT)
 {
 	volatile uint64_t *base[6];
 	struct issuer is[6];
@@ -253,7 +258,7 @@ static int teardown_child(unsigned int seed)
 	return is.bad ? 1 : 0;
 }
 
-TEST_F(stress, commands_race_munmap_close_and_exit)
+TEST_F_TIMEOUT(stress, commands_race_munmap_close_and_exit, STRESS_TIMEOUT)
 {
 	int i, status, n = scale(30);
 
@@ -270,7 +275,7 @@ TEST_F(stress, commands_race_munmap_close_and_exit)
 }
 
 /* >= 500 SIGKILLs in mid sequence, with a worker faulting on the arena. */
-TEST_F(stress, sigkill_mid_sequence)
+TEST_F_TIMEOUT(stress, sigkill_mid_sequence, STRESS_TIMEOUT)
 {
 	int i, status, n = scale(500), killed_mid = 0;
 	struct timespec ts;
@@ -316,7 +321,7 @@ TEST_F(stress, sigkill_mid_sequence)
 	ASSERT_EQ(n, killed_mid);
 }
 
-TEST_F(stress, fork_while_sequences_run)
+TEST_F_TIMEOUT(stress, fork_while_sequences_run, STRESS_TIMEOUT)
 {
 	volatile uint64_t *base;
 	struct issuer is;
@@ -352,7 +357,7 @@ TEST_F(stress, fork_while_sequences_run)
 	close(fd);
 }
 
-TEST_F(stress, rmmod_fails_cleanly_while_arenas_are_open)
+TEST_F_TIMEOUT(stress, rmmod_fails_cleanly_while_arenas_are_open, STRESS_TIMEOUT)
 {
 	volatile uint64_t *base;
 	int fd, ret;
@@ -372,7 +377,7 @@ TEST_F(stress, rmmod_fails_cleanly_while_arenas_are_open)
 	ASSERT_TRUE(tlbt_module_loaded());
 }
 
-TEST_F(stress, notifier_recorder_races_exit)
+TEST_F_TIMEOUT(stress, notifier_recorder_races_exit, STRESS_TIMEOUT)
 {
 	int i, status, n = scale(100);
 
