@@ -10,7 +10,7 @@ KDIR ?= /lib/modules/$(GUEST_KVER)/build
 endif
 
 .PHONY: all module selftests clean clean-module check run deps fuzz fuzz-replay \
-	install uninstall trace check-debug check-matrix
+	install uninstall trace check-debug check-matrix bench
 
 all: module selftests
 
@@ -49,6 +49,14 @@ TRACE ?= migrate,--flush=batched,--pages=64,--rounds=20
 trace: deps
 	$(MAKE) -C $(REPO) all
 	$(REPO)/scripts/vm-trace.sh '$(TRACE)'
+
+# The flush-cost sweeps in the guest, plotted on the host: build/bench.txt,
+# build/bench.{csv,png}, build/ceiling.{csv,png}. BENCH='--pages=1,8,64'
+# passes options to tlbtorture bench, CEILING to bench ceiling (skip: none).
+bench: deps
+	$(REPO)/scripts/install-deps.sh --bench
+	$(MAKE) -C $(REPO) all
+	BENCH='$(BENCH)' CEILING='$(CEILING)' $(REPO)/scripts/vm-bench.sh
 
 # The command parser under libFuzzer: make fuzz FUZZ_SECONDS=1800.
 # New crashes land in build/fuzz/; the committed corpus is fuzz/corpus/.

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Install the Debian packages the build and the QEMU test harness need
-# (with --fuzz: the ones make fuzz needs).
+# (with --fuzz: the ones make fuzz needs; with --bench: gnuplot for
+# make bench's plot, drawn on the host since the guest has no gnuplot).
 # Idempotent: only missing packages are installed, and apt-get update runs
 # only when something is missing, so a fully provisioned box returns at once.
 set -euo pipefail
@@ -10,6 +11,8 @@ pkgs=(build-essential linux-headers-amd64 linux-image-amd64 qemu-system-x86
       gzip perl)
 # make fuzz: libFuzzer comes with clang's runtime.
 [[ ${1:-} == --fuzz ]] && pkgs=(clang libclang-rt-14-dev)
+# make bench: gnuplot without X (its png and pngcairo terminals).
+[[ ${1:-} == --bench ]] && pkgs=(gnuplot-nox)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -4,6 +4,8 @@
  *
  *   tlbtorture run <sequence> [options]   one command, all results
  *   tlbtorture matrix [options]           every sequence x policy x backend
+ *   tlbtorture bench [ceiling] [options]  flush cost sweep (tlbt_bench_cmd.c)
+ *   tlbtorture plot CSV PNG               gnuplot of a bench CSV
  *   tlbtorture selfcheck                  the worker oracle, without module
  */
 #include <ctype.h>
@@ -17,6 +19,10 @@
 #include <unistd.h>
 
 #include "libtlbt.h"
+#include "tlbt_bench.h"
+
+/* tlbt_kernel_cmd.c: the kernel-path scenarios as a table. */
+int tlbt_kernel_main(int argc, char **argv);
 
 #define TLBT_DEFAULT_PAGES	64
 #define TLBT_MATRIX_ROUNDS	200
@@ -53,6 +59,9 @@ static void tlbt_usage(FILE *f)
 "                      [--issuer-cpu=N] [--no-workers]\n"
 "       tlbtorture matrix [--seq=NAME] [--pages=N] [--rounds=N]\n"
 "                      [--issuer-cpu=N]\n"
+"       tlbtorture bench [ceiling] [options]   (tlbtorture bench --help)\n"
+"       tlbtorture kernel [--pages=N] [--rounds=N]   (tlbtorture kernel --help)\n"
+"       tlbtorture plot CSV PNG\n"
 "       tlbtorture selfcheck\n"
 "       tlbtorture help\n"
 "\n"
@@ -70,6 +79,11 @@ static void tlbt_usage(FILE *f)
 "         zap of pages/4. verdict: safe policies must show no\n"
 "         corruption (ok/CORRUPT), unsafe-* must be detected\n"
 "         (caught/missed). Exit 1 on any CORRUPT, missed or ERROR.\n"
+"bench    sweeps sequence x policy (with the flush=none baseline) x\n"
+"         backend x pages per round x busy CPUs, next to the kernel's own\n"
+"         MADV_DONTNEED and mremap; table, --csv, --plot (gnuplot).\n"
+"         bench ceiling: INVLPG per page against a full flush.\n"
+"plot     draws a bench CSV (e.g. one brought back from a guest) as PNG.\n"
 "selfcheck runs the worker oracle on anonymous memory, no module needed:\n"
 "         a clean run must count nothing, a rolled-back copy must be\n"
 "         caught.\n"
@@ -333,6 +347,12 @@ static int tlbt_do_run(int argc, char **argv)
 	if (tlbt_parse_opts(argc - 1, argv + 1, &opts) ||
 	    optind != argc - 1) {
 		tlbt_usage(stderr);
+		return 2;
+	}
+	/* No flush in the rounds is a measurement, not a run to trust. */
+	if (opts.flush && !strcmp(opts.flush, "none")) {
+		fprintf(stderr,
+			"tlbtorture: flush=none is the benchmark baseline: use tlbtorture bench\n");
 		return 2;
 	}
 	s = tlbt_seq_find(argv[1]);
@@ -749,6 +769,12 @@ int main(int argc, char **argv)
 		return tlbt_do_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "matrix"))
 		return tlbt_do_matrix(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "bench"))
+		return tlbt_bench_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "kernel"))
+		return tlbt_kernel_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "plot"))
+		return tlbt_plot_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "selfcheck"))
 		return tlbt_do_selfcheck();
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||

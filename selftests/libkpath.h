@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libkpath: the kernel-path half of tlbtorture.
+ *
+ * The arena tests drive the module's own PTE edits; these drive the
+ * kernel's: real mremap(), move_pages(), MADV_PAGEOUT, MADV_DONTNEED,
+ * munmap() and ftruncate() while threads pinned to every other CPU keep
+ * accessing the memory. Nothing here needs the module, except the mmu
+ * notifier recorder (invalidated bytes) and the arena positive controls.
+ *
+ * - Workers: exact read-modify-write increments and pattern reads,
+ *   following a published base pointer. Unlike libtlbt's workers they
+ *   survive SIGSEGV and SIGBUS: a real mremap, munmap or truncate leaves
+ *   the old address unmapped or beyond EOF, and a worker that still uses
+ *   it must retry rather than die. An access that faults did nothing,
+ *   so retrying it from a fresh base keeps the accounting exact.
+ * - Flush accounting: tlb:tlb_flush events of this process, by reason,
+ *   counted in a private tracefs instance.
+ * - Invalidations: the module's mmu_notifier recorder (seed 002).
+ * - Scenarios: one function per kernel operation, shared by the
+ *   kselftests and by "tlbtorture kernel".
+ */
+#ifndef LIBKPATH_H
+#define LIBKPATH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <sys/types.h>
+
+#define TLBT_KP_PAGE		4096UL
+#define TLBT_KP_SLOTS		512		/* u64 slots per page */
+#define TLBT_KP_PMD		(2UL << 20)
+/* Slots [0, 256) are worker counters, [256, 512) a fixed pattern. */
+#define TLBT_KP_COUNTERS	256
+#define TLBT_KP_MAX_CPUS	1024
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#endif
+
+/* ---- the system under test ---- */
+
+int tlbt_kp_cpus(int *cpus, int max);
+int tlbt_kp_nodes(int *nodes, int max);
+int tlbt_kp_cpu_node(int cpu);
+bool tlbt_kp_have_swap(void);
+bool tlbt_kp_thp_possible(void);
+bool tlbt_kp_kernel_before(int major, int minor);
+int tlbt_kp_pin(int cpu);
+int tlbt_kp_unpin(void);
+int tlbt_kp_vmstat(const char *key, unsigned long long *v);
+long tlbt_kp_anon_huge_kb(const void *addr);
+long tlbt_kp_move_pages(unsigned long count, void **pages, const int *nodes,
+			int *status, int flags);
+bool tlbt_kp_module_loaded(void);
+
+#define TLBT_KP_PM_PRESENT	(1ULL << 63)
+#define TLBT_KP_PM_SWAP		(1ULL << 62)
+#define TLBT_KP_PM_PFN		((1ULL << 55) - 1)
+int tlbt_kp_pagemap(const void *addr, size_t pages, uint64_t *out);
+
+/* ---- patterns ---- */
+
+#define TLBT_KP_TAG		0x6b70ULL	/* top 16 bits of a pattern */
+#define TLBT_KP_FOREIGN		0xf0f0f0f0deadbeefULL
+
+/* The value slot @slot of logical page @page holds in generation @gen. */
+static inline uint64_t tlbt_kp_pattern(size_t page, size_t slot, uint64_t gen)
+{
+	return TLBT_KP_TAG << 48 | (gen & 0xffff) << 32 |
+	       (uint32_t)(page << 9 | slot);
+}
+
+/* Any generation of the right page and slot. */
+static inline bool tlbt_kp_pattern_any_gen(uint64_t v, size_t page,
+					   size_t slot)
+{
+	return v >> 48 == TLBT_KP_TAG && (uint32_t)v == (uint32_t)(page << 9 | slot);
+}
+
+/* Increment regions: counters 0, pattern slots of generation 0. */
+void tlbt_kp_fill_counted(volatile uint64_t *base, size_t pages);
+/* Read regions: every slot holds generation @gen. */
+void tlbt_kp_fill_read(volatile uint64_t *base, size_t pages, uint64_t gen);
+
+/* ---- workers: the user-space oracle ---- */
+
+/* What the workers hammer; @base is reloaded before every page. */
+struct tlbt_kp_region {
+	volatile uint64_t *volatile base;
+	size_t pages;
+};
+
+enum tlbt_kp_mode {
+	TLBT_KP_INCREMENT,	/* own counter slot + one pattern slot per page */
+	TLBT_KP_READ,		/* read only: 0 or a pattern of any generation */
+};
+
+struct tlbt_kp_oracle {
+	unsigned int workers;
+	unsigned long long increments;		/* counted by the workers */
+	unsigned long long lost_increments;	/* counted, not in memory */
+	unsigned long long foreign;		/* in memory, never counted */
+	unsigned long long stale_reads;		/* own slot went backwards */
+	unsigned long long foreign_reads;	/* own slot jumped forwards */
+	unsigned long long reads;		/* pattern slots read */
+	unsigned long long bad_reads;		/* a value no one stored there */
+	unsigned long long faults;		/* accesses retried after a fault */
+	unsigned long long passes;
+	uint64_t first_bad;
+};
+
+struct tlbt_kp_workers;
+
+struct tlbt_kp_worker {
+	struct tlbt_kp_workers *ws;
+	pthread_t thread;
+	unsigned int idx;
+	int cpu;
+	int err;
+	uint64_t *init, *last, *done;
+	unsigned long long stale_reads, foreign_reads, reads, bad_reads;
+	unsigned long long faults, passes;
+	uint64_t first_bad;
+};
+
+struct tlbt_kp_workers {
+	struct tlbt_kp_region *rg;
+	enum tlbt_kp_mode mode;
+	unsigned long long pause_ns;	/* spin between passes; set after start */
+	unsigned int nr;
+	int stop;
+	int ready;
+	struct tlbt_kp_worker *w;
+};
+
+void tlbt_kp_fault_handler_install(void);
+void tlbt_kp_jmp_set(sigjmp_buf *jb);
+int tlbt_kp_workers_start(struct tlbt_kp_workers *ws, struct tlbt_kp_region *rg,
+			  enum tlbt_kp_mode mode, const int *cpus, int nr);
+unsigned long long tlbt_kp_workers_passes(struct tlbt_kp_workers *ws);
+int tlbt_kp_workers_stop(struct tlbt_kp_workers *ws, struct tlbt_kp_oracle *o);
+unsigned long long tlbt_kp_corruption(const struct tlbt_kp_oracle *o);
+
+/* Threads that only keep this mm loaded on other CPUs. */
+struct tlbt_kp_spinners;
+
+struct tlbt_kp_spinner {
+	struct tlbt_kp_spinners *sp;
+	pthread_t thread;
+	int cpu;
+};
+
+struct tlbt_kp_spinners {
+	struct tlbt_kp_spinner s[TLBT_KP_MAX_CPUS];
+	int nr;
+	int stop;
+	int ready;
+};
+
+int tlbt_kp_spinners_start(struct tlbt_kp_spinners *sp, const int *cpus,
+			   int nr);
+void tlbt_kp_spinners_stop(struct tlbt_kp_spinners *sp);
+
+/* ---- tlb:tlb_flush accounting ---- */
+
+enum {
+	TLBT_KP_TASK_SWITCH,		/* "flush on task switch" */
+	TLBT_KP_REMOTE_SHOOTDOWN,	/* "remote shootdown": IPI handled */
+	TLBT_KP_LOCAL_SHOOTDOWN,	/* "local shootdown" */
+	TLBT_KP_LOCAL_MM_SHOOTDOWN,	/* "local mm shootdown" */
+	TLBT_KP_REMOTE_SEND_IPI,	/* "remote ipi send": one shootdown */
+	TLBT_KP_NR_REASONS,
+};
+
+struct tlbt_kp_flushes {
+	bool valid;
+	unsigned long long n[TLBT_KP_NR_REASONS];	/* this process */
+	unsigned long long issuer[TLBT_KP_NR_REASONS];	/* the issuing thread */
+	/* the issuer's remote ipi sends: full flushes, pages of ranged ones */
+	unsigned long long ipi_full;
+	unsigned long long ipi_pages;
+	unsigned long long lost;	/* events overwritten in the buffer */
+};
+
+struct tlbt_kp_trace {
+	char dir[256];
+	bool ok;
+	pid_t issuer;		/* the thread that called tlbt_kp_trace_start() */
+};
+
+const char *tlbt_kp_reason_name(int reason);
+int tlbt_kp_trace_open(struct tlbt_kp_trace *t);
+int tlbt_kp_trace_start(struct tlbt_kp_trace *t);
+int tlbt_kp_trace_stop(struct tlbt_kp_trace *t, struct tlbt_kp_flushes *f);
+void tlbt_kp_trace_close(struct tlbt_kp_trace *t);
+int tlbt_kp_flush_parse(const char *line, int *reason, long *pages,
+			pid_t *pid);
+
+/* ---- the module's mmu_notifier recorder ---- */
+
+#define TLBT_KP_NOTIFIER	"/sys/kernel/debug/tlbtorture/notifier"
+
+struct tlbt_kp_inval_rec {
+	bool is_end;
+	unsigned long start;
+	unsigned long end;
+	char event[20];
+};
+
+struct tlbt_kp_inval {
+	unsigned long long starts, ends, unmatched_starts, unmatched_ends;
+	unsigned long long bytes;
+	unsigned long long hist[4];	/* <= 4K, <= 64K, <= 2M, more */
+	unsigned long long records, dropped;
+	bool released;
+	size_t nr;
+	struct tlbt_kp_inval_rec *rec;	/* nr of them; tlbt_kp_inval_free() */
+};
+
+int tlbt_kp_notifier_open(void);
+int tlbt_kp_notifier_clear(int fd);
+int tlbt_kp_notifier_read(int fd, struct tlbt_kp_inval *iv);
+int tlbt_kp_inval_parse(const char *text, struct tlbt_kp_inval *iv);
+void tlbt_kp_inval_free(struct tlbt_kp_inval *iv);
+
+/* ---- scenarios ---- */
+
+enum tlbt_kp_mem {
+	TLBT_KP_ANON,		/* private anonymous, 4 KiB pages */
+	TLBT_KP_SHMEM,		/* memfd, MAP_SHARED */
+	TLBT_KP_THP,		/* private anonymous, MADV_HUGEPAGE, 2 MiB aligned */
+};
+
+const char *tlbt_kp_mem_name(enum tlbt_kp_mem mem);
+
+struct tlbt_kp_opts {
+	enum tlbt_kp_mem mem;
+	size_t pages;		/* THP: rounded up to whole 2 MiB pages */
+	unsigned int rounds;
+	unsigned int max_ms;	/* stop early after this long; 0: no limit */
+	bool trace;		/* count tlb:tlb_flush (needs tracefs) */
+	bool notifier;		/* count invalidated bytes (needs the module) */
+	bool munmap;		/* zap: munmap() + mmap() instead of MADV_DONTNEED */
+	bool unsafe;		/* controls: the deliberately wrong order */
+	bool clean;		/* pageout flushes: clean PTEs (else dirty) */
+};
+
+struct tlbt_kp_result {
+	char op[48];
+	char skip[160];		/* set when the scenario cannot run here */
+	size_t pages;		/* per operation */
+	unsigned long long ops;	/* kernel operations timed and traced */
+	unsigned long long rounds;
+	double secs;
+	struct tlbt_kp_flushes fl;
+	bool inval_valid;
+	unsigned long long inval_bytes, inval_starts, inval_ends;
+	unsigned long long inval_paired, inval_unmatched, inval_dropped;
+	struct tlbt_kp_oracle o;
+	/* per scenario */
+	unsigned long long moved, not_moved, first_errno; /* move_pages status */
+	unsigned long long swapped;	/* pageout: pagemap entries in swap */
+	unsigned long long pswpout;	/* /proc/vmstat delta */
+	unsigned long long majflt;	/* major faults: reads from swap */
+	unsigned long long checks, remote_stale, remote_foreign, lost_writes;
+	unsigned long long reuse_hits, victims;	/* truncate race */
+	bool thp_kept;
+};
+
+/* Shootdowns (remote ipi send) per page operated on. */
+double tlbt_kp_shootdowns_per_page(const struct tlbt_kp_result *r);
+/* Bytes the mmu notifier saw invalidated per byte operated on. */
+double tlbt_kp_inval_per_byte(const struct tlbt_kp_result *r);
+
+int tlbt_kp_run_mremap(const struct tlbt_kp_opts *op, struct tlbt_kp_result *r);
+int tlbt_kp_run_migrate(const struct tlbt_kp_opts *op,
+			struct tlbt_kp_result *r);
+int tlbt_kp_run_pageout(const struct tlbt_kp_opts *op,
+			struct tlbt_kp_result *r);
+int tlbt_kp_run_pageout_once(const struct tlbt_kp_opts *op,
+			     struct tlbt_kp_result *r);
+int tlbt_kp_run_migrate_once(const struct tlbt_kp_opts *op,
+			     struct tlbt_kp_result *r);
+int tlbt_kp_run_zap(const struct tlbt_kp_opts *op, struct tlbt_kp_result *r);
+int tlbt_kp_run_truncate_race(const struct tlbt_kp_opts *op,
+			      struct tlbt_kp_result *r);
+
+/* Positive controls. */
+int tlbt_kp_control_copy_before_publish(const struct tlbt_kp_opts *op,
+					struct tlbt_kp_result *r);
+int tlbt_kp_control_planted(const struct tlbt_kp_opts *op,
+			    struct tlbt_kp_result *r);
+struct tlbt_result;
+int tlbt_kp_control_arena(const char *cmd, size_t arena_pages, size_t pages,
+			  enum tlbt_kp_mode mode, struct tlbt_kp_result *r,
+			  struct tlbt_result *res);
+
+#endif /* LIBKPATH_H */

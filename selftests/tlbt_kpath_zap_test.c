@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * MADV_DONTNEED and munmap() racing remote access, in the style of
+ * will-it-scale's tlb_flush tests, checked on the remote CPUs.
+ *
+ * Each round, the issuer stamps every page, threads on every other CPU
+ * write their own slot of every page and read the stamp (so they hold
+ * TLB entries for all pages), and go on doing so while the issuer zaps
+ * the range, with MADV_DONTNEED or with munmap() and a fresh mmap() at
+ * the same address. Once the zap has returned and the issuer has said
+ * so, each remote thread checks every page from its own CPU: the stamp
+ * must be gone (a stale TLB entry would still read it from the freed
+ * page), and its own new write must reach the issuer (through a stale
+ * entry it would land in the freed page).
+ *
+ * The control lets the remote threads check before the zap, as if its
+ * flush came too late for them: they must see stale stamps, and their
+ * writes must be lost.
+ */
+#include "tlbt_kpath_harness.h"
+
+#define ROUNDS		30
+#define MIN_ROUNDS	10ULL
+#define MAX_MS		15000
+
+FIXTURE(zap) {
+};
+
+FIXTURE_VARIANT(zap) {
+	bool munmap;
+};
+
+FIXTURE_VARIANT_ADD(zap, dontneed) { .munmap = false };
+FIXTURE_VARIANT_ADD(zap, munmap) { .munmap = true };
+
+FIXTURE_SETUP(zap)
+{
+}
+
+FIXTURE_TEARDOWN(zap)
+{
+}
+
+/*
+ * Remote shootdowns per zap, measured in the guest: exactly 1. The zap
+ * gathers the whole range in one mmu_gather and flushes it once, the
+ * freed page table included for munmap(). Never one per page.
+ */
+#define ZAP_MAX_SHOOTDOWNS	2
+
+TEST_F_TIMEOUT(zap, remote_cpus_never_see_zapped_data, KP_TIMEOUT)
+{
+	struct tlbt_kp_opts op = {
+		.pages = 64, .rounds = ROUNDS, .max_ms = MAX_MS,
+		.trace = true, .munmap = variant->munmap,
+	};
+	struct tlbt_kp_result r;
+
+	if (!tlbt_kp_ran(_metadata, tlbt_kp_run_zap(&op, &r), &r))
+		return;
+	TH_LOG("remote checks %llu: stale %llu, foreign %llu; lost writes %llu; faults %llu",
+	       r.checks, r.remote_stale, r.remote_foreign, r.lost_writes,
+	       r.o.faults);
+	EXPECT_LE(MIN_ROUNDS, r.ops);
+	EXPECT_EQ(r.pages * r.ops * r.o.workers, r.checks);
+	EXPECT_EQ(0ULL, r.remote_stale);
+	EXPECT_EQ(0ULL, r.remote_foreign);
+	EXPECT_EQ(0ULL, r.lost_writes);
+	if (!r.fl.valid) {
+		TH_LOG("no tracefs: flushes not counted");
+		return;
+	}
+	EXPECT_LE(r.ops, r.fl.issuer[TLBT_KP_REMOTE_SEND_IPI]);
+	EXPECT_GE(ZAP_MAX_SHOOTDOWNS * r.ops,
+		  r.fl.issuer[TLBT_KP_REMOTE_SEND_IPI]);
+}
+
+TEST_F_TIMEOUT(zap, control_checked_before_the_zap_is_caught, KP_TIMEOUT)
+{
+	struct tlbt_kp_opts op = {
+		.pages = 64, .rounds = 5, .max_ms = MAX_MS,
+		.munmap = variant->munmap, .unsafe = true,
+	};
+	struct tlbt_kp_result r;
+
+	if (!tlbt_kp_ran(_metadata, tlbt_kp_run_zap(&op, &r), &r))
+		return;
+	TH_LOG("remote checks %llu: stale %llu, foreign %llu; lost writes %llu",
+	       r.checks, r.remote_stale, r.remote_foreign, r.lost_writes);
+	EXPECT_EQ(r.checks, r.remote_stale) TH_LOG("remote check missed it");
+	EXPECT_EQ(r.checks, r.lost_writes) TH_LOG("write check missed it");
+}
+
+TLBT_KP_HARNESS_MAIN(tlbt_kp_no_reason)
