@@ -923,6 +923,31 @@ int tlbt_kp_trace_stop(struct tlbt_kp_trace *t, struct tlbt_kp_flushes *f)
 	return 0;
 }
 
+/* How many of this process's instances exist: 0 after every close. */
+int tlbt_kp_trace_leftovers(void)
+{
+	static const char * const roots[] = {
+		TLBT_KP_TRACEFS "/instances", TLBT_KP_TRACEFS_OLD "/instances",
+	};
+	char prefix[48];
+	struct dirent *de;
+	unsigned int i;
+	int n = 0;
+
+	snprintf(prefix, sizeof(prefix), "tlbt_kpath_%d_", (int)getpid());
+	for (i = 0; i < ARRAY_SIZE(roots); i++) {
+		DIR *d = opendir(roots[i]);
+
+		if (!d)
+			continue;
+		while ((de = readdir(d)))
+			n += !strncmp(de->d_name, prefix, strlen(prefix));
+		closedir(d);
+		break;
+	}
+	return n;
+}
+
 void tlbt_kp_trace_close(struct tlbt_kp_trace *t)
 {
 	if (!t->ok)

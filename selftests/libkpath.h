@@ -197,6 +197,7 @@ int tlbt_kp_trace_open(struct tlbt_kp_trace *t);
 int tlbt_kp_trace_start(struct tlbt_kp_trace *t);
 int tlbt_kp_trace_stop(struct tlbt_kp_trace *t, struct tlbt_kp_flushes *f);
 void tlbt_kp_trace_close(struct tlbt_kp_trace *t);
+int tlbt_kp_trace_leftovers(void);
 int tlbt_kp_flush_parse(const char *line, int *reason, long *pages,
 			pid_t *pid);
 

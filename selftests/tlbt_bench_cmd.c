@@ -1598,8 +1598,7 @@ static void tlbt_ceiling_print(const struct tlbt_bench_opts *o,
 	}
 	names[nc - 1] = "faster";
 	for (b = 0; b < o->nr_busy; b++) {
-		unsigned long long cross = 0;
-		bool noisy = false;
+		unsigned long long last_invlpg = 0, first_full = 0;
 
 		printf("\n# ceiling sweep, busy %u: ns/page of native batched migrate (median of %u); flush@c = that minus none: the flush's own cost per page\n",
 		       o->busy[b], o->repeats);
@@ -1628,39 +1627,45 @@ static void tlbt_ceiling_print(const struct tlbt_bench_opts *o,
 				if (pt && (!best || pt->ns_med < best->ns_med))
 					best = pt;
 			}
-			snprintf(row[nc - 1], TLBT_BENCH_CELL, "%s",
-				 !best ? "-" : best->ceiling == 0 ? "full" :
-				 best->ceiling >= TLBT_KNOB_MAX ? "invlpg" :
-				 "other");
 			full = tlbt_ceiling_find(set, o->busy[b], o->pages[r],
 						 "batched", 0);
 			inv = tlbt_ceiling_find(set, o->busy[b], o->pages[r],
 						"batched", TLBT_KNOB_MAX);
+			snprintf(row[nc - 1], TLBT_BENCH_CELL, "%s",
+				 !best ? "-" : best->ceiling == 0 ? "~full" :
+				 best->ceiling >= TLBT_KNOB_MAX ? "~invlpg" :
+				 "~other");
 			if (!full || !inv)
 				continue;
-			/* The crossover: full faster here and at every larger size. */
-			if (full->ns_med < inv->ns_med) {
-				if (!cross)
-					cross = o->pages[r];
-			} else {
-				if (cross)
-					noisy = true;
-				cross = 0;
+			/*
+			 * Clearly faster: every repeat beat every repeat of the
+			 * other. Otherwise the ranges overlap and the median
+			 * alone says which (marked ~).
+			 */
+			if (full->ns_max < inv->ns_min) {
+				snprintf(row[nc - 1], TLBT_BENCH_CELL, "full");
+				if (!first_full)
+					first_full = o->pages[r];
+			} else if (inv->ns_max < full->ns_min) {
+				snprintf(row[nc - 1], TLBT_BENCH_CELL, "invlpg");
+				last_invlpg = o->pages[r];
 			}
 		}
 		tlbt_bench_grid(names, nc, 0, cells, o->nr_pages);
 		if (!has_full || !has_invlpg)
 			continue;
-		if (!cross)
-			printf("# crossover, busy %u: not reached: INVLPG per page is faster at every size up to %llu pages (kernel default ceiling: 33)\n",
-			       o->busy[b], o->pages[o->nr_pages - 1]);
-		else if (cross == o->pages[0])
-			printf("# crossover, busy %u: none: a full flush is faster at every size from %llu pages (kernel default ceiling: 33)\n",
-			       o->busy[b], cross);
+		printf("# crossover, busy %u: INVLPG per page clearly faster ",
+		       o->busy[b]);
+		if (last_invlpg)
+			printf("up to %llu pages", last_invlpg);
 		else
-			printf("# crossover, busy %u: a full flush beats INVLPG per page from %llu pages on%s (kernel default ceiling: 33)\n",
-			       o->busy[b], cross,
-			       noisy ? "; it also won at some smaller sizes" : "");
+			printf("at no size");
+		printf(", a full flush clearly faster ");
+		if (first_full)
+			printf("from %llu pages", first_full);
+		else
+			printf("at no size");
+		printf(" (clearly: min..max of the repeats apart; ~: medians only); kernel default ceiling: 33\n");
 	}
 out_names:
 	for (c = 0; c < o->nr_ceilings; c++) {

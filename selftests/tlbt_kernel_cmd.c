@@ -227,7 +227,9 @@ int tlbt_kernel_main(int argc, char **argv)
 			status = 1;
 	}
 	printf("# shootdn/pg: remote TLB shootdowns sent by the issuing thread per page\n"
-	       "# operated on; inval B/B: mmu notifier invalidated bytes per byte.\n"
+	       "# operated on; inval B/B: bytes the mmu notifiers were told to drop per\n"
+	       "# byte operated on (mremap: the move and the unmap of the old range;\n"
+	       "# pageout under workers: pages they kept referenced are not unmapped).\n"
 	       "# * one operation with idle spinners on the other CPUs: exact counts.\n");
 	return status;
 }

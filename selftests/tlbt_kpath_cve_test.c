@@ -22,7 +22,7 @@
 #include "tlbt_kpath_harness.h"
 
 #define ROUNDS		100
-#define MIN_ROUNDS	20ULL
+#define MIN_ROUNDS	10ULL
 #define MAX_MS		20000
 
 FIXTURE(cve) {

@@ -63,6 +63,8 @@ static inline bool tlbt_kp_ran(struct __test_metadata *_metadata, int ret,
 		SKIP(return false, "%s: %s", _metadata->name, r->skip);
 	tlbt_kp_log(_metadata, r);
 	ASSERT_EQ(0, ret) TH_LOG("%s: %s", r->op, strerror(-ret));
+	/* each scenario removes the tracefs instance it made */
+	EXPECT_EQ(0, tlbt_kp_trace_leftovers());
 	return true;
 }
 

@@ -13,8 +13,8 @@
 #include "tlbt_kpath_harness.h"
 
 #define ROUNDS		20
-#define MIN_ROUNDS	8ULL
-#define MAX_MS		12000
+#define MIN_ROUNDS	3ULL
+#define MAX_MS		20000
 
 static const char *migrate_needs(void)
 {

@@ -95,8 +95,8 @@ TEST_F_TIMEOUT(reclaim, dirty_ptes_go_to_swap_and_refault_intact,
  * writable TLB entry can race the writeback, and reclaim defers the
  * whole batch to one flush (TTU_BATCH_FLUSH, try_to_unmap_flush()).
  * Measured in the guest: 2 or 3 shootdowns for 64 pages (the batch, the
- * accessed bits MADV_PAGEOUT cleared first, sometimes one more). Bound:
- * 3, against 64 for the same pages with dirty PTEs.
+ * accessed bits MADV_PAGEOUT cleared first, sometimes one more), where
+ * the same pages with dirty PTEs cost 65. Bound: 4.
  */
 TEST_F_TIMEOUT(reclaim, clean_ptes_send_far_fewer_shootdowns_than_pages,
 	       KP_TIMEOUT)
@@ -114,7 +114,7 @@ TEST_F_TIMEOUT(reclaim, clean_ptes_send_far_fewer_shootdowns_than_pages,
 	if (!r.fl.valid)
 		SKIP(return, "%s: no tracefs", _metadata->name);
 	EXPECT_LE(1ULL, r.fl.issuer[TLBT_KP_REMOTE_SEND_IPI]);
-	EXPECT_GE(3ULL, r.fl.issuer[TLBT_KP_REMOTE_SEND_IPI]);
+	EXPECT_GE(4ULL, r.fl.issuer[TLBT_KP_REMOTE_SEND_IPI]);
 }
 
 FIXTURE(control) {
