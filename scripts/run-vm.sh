@@ -176,8 +176,9 @@ if [[ -n $reports ]]; then
 	sed 's/^/VM: kernel report: /' <<<"$reports"
 	fail=1
 fi
+echo "VM: $(grep -c . <<<"$reports" || true) kernel report lines"
 
-if [[ $job == check ]]; then
+if [[ $job == check || $job == check-debug ]]; then
 	"$repo/scripts/tap-summary.sh" "$log" || fail=1
 fi
 exit "$fail"
