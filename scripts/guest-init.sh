@@ -29,7 +29,10 @@ say() { echo "tlbt-init: $*"; }
 say "kernel $(uname -r), $(nproc) cpus, nodes: $(cat /sys/devices/system/node/online 2>/dev/null || echo none)"
 # What the TLB code runs on: check-matrix reads these two lines.
 if grep -qw la57 /proc/cpuinfo; then say "paging: 5-level"; else say "paging: 4-level"; fi
-say "meltdown: $(cat /sys/devices/system/cpu/vulnerabilities/meltdown 2>/dev/null)"
+# The pti flag, not the meltdown file: pti=on on a CPU that is not
+# affected isolates page tables while that file says "Not affected".
+if grep -qw pti /proc/cpuinfo; then say "pti: on"; else say "pti: off"; fi
+if grep -qw pcid /proc/cpuinfo; then say "pcid: yes"; else say "pcid: no"; fi
 
 # zram gives the guest swap for the reclaim tests; not fatal if it fails
 # (those tests then skip, and say why).

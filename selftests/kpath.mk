@@ -2,16 +2,10 @@
 #
 # The kernel-path kselftests (libkpath) and "tlbtorture kernel".
 #
-# Include it from selftests/Makefile after that file's own variables and
-# rules (it uses OUTPUT, KSFT_DIR, KSFT_STAMP, CFLAGS, LIB_SRCS), e.g. at
-# the end:
-#
-#	include kpath.mk
-#
-# and add $(KPATH_RUNNER_SRCS) to the sources of $(OUTPUT)/tlbtorture,
-# whose main() hands "kernel" to tlbt_kernel_main(). Until then:
-#
-#	make -f Makefile -f kpath.mk
+# selftests/Makefile includes it at the end, after its own variables and
+# rules (it uses OUTPUT, KSFT_DIR, KSFT_STAMP, CFLAGS, LIB_SRCS); the
+# runner's sources there include $(KPATH_RUNNER_SRCS) for "tlbtorture
+# kernel".
 
 ifndef KSFT_STAMP
 $(error kpath.mk: include it from selftests/Makefile, after its variables)

@@ -22,37 +22,13 @@
 #include <unistd.h>
 
 #include "libkpath.h"
+#include "libtlbt.h"
 
 #define TLBT_KP_TRACEFS		"/sys/kernel/tracing"
 #define TLBT_KP_TRACEFS_OLD	"/sys/kernel/debug/tracing"
 #define TLBT_KP_NOTIFIER_MAX	(1 << 20)
 
 /* ---- small file helpers ---- */
-
-static int tlbt_kp_read_file(const char *path, char *buf, size_t size)
-{
-	size_t off = 0;
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (off < size - 1) {
-		n = read(fd, buf + off, size - 1 - off);
-		if (n < 0) {
-			n = -errno;
-			close(fd);
-			return n;
-		}
-		if (!n)
-			break;
-		off += n;
-	}
-	buf[off] = '\0';
-	close(fd);
-	return 0;
-}
 
 static int tlbt_kp_write_str(const char *path, const char *s, int flags)
 {
@@ -132,9 +108,9 @@ int tlbt_kp_nodes(int *nodes, int max)
 {
 	char buf[256];
 
-	if (tlbt_kp_read_file("/sys/devices/system/node/has_memory", buf,
+	if (tlbt_read_file("/sys/devices/system/node/has_memory", buf,
 			      sizeof(buf)) &&
-	    tlbt_kp_read_file("/sys/devices/system/node/online", buf,
+	    tlbt_read_file("/sys/devices/system/node/online", buf,
 			      sizeof(buf)))
 		return 1;	/* no NUMA in this kernel: one node */
 	return tlbt_kp_parse_list(buf, nodes, max);
@@ -151,7 +127,7 @@ int tlbt_kp_cpu_node(int cpu)
 
 		snprintf(path, sizeof(path),
 			 "/sys/devices/system/node/node%d/cpulist", nodes[i]);
-		if (tlbt_kp_read_file(path, buf, sizeof(buf)))
+		if (tlbt_read_file(path, buf, sizeof(buf)))
 			continue;
 		n = tlbt_kp_parse_list(buf, cpus, TLBT_KP_MAX_CPUS);
 		for (j = 0; j < n; j++)
@@ -166,7 +142,7 @@ bool tlbt_kp_have_swap(void)
 	char buf[4096];
 	char *line;
 
-	if (tlbt_kp_read_file("/proc/swaps", buf, sizeof(buf)))
+	if (tlbt_read_file("/proc/swaps", buf, sizeof(buf)))
 		return false;
 	line = strchr(buf, '\n');	/* past the header */
 	return line && line[1] != '\0';
@@ -177,7 +153,7 @@ bool tlbt_kp_thp_possible(void)
 {
 	char buf[128];
 
-	if (tlbt_kp_read_file("/sys/kernel/mm/transparent_hugepage/enabled",
+	if (tlbt_read_file("/sys/kernel/mm/transparent_hugepage/enabled",
 			      buf, sizeof(buf)))
 		return false;
 	return !strstr(buf, "[never]");
@@ -456,6 +432,9 @@ static void *tlbt_kp_worker_main(void *arg)
 	const size_t pages = rg->pages;
 	volatile size_t p = 0;
 	volatile int started = 0;
+	const unsigned int dwell = ws->mode == TLBT_KP_INCREMENT ?
+		TLBT_KP_DWELL_INCREMENTS : TLBT_KP_DWELL_READS;
+	unsigned int k;
 	sigjmp_buf jb;
 
 	wk->err = tlbt_kp_pin(wk->cpu);
@@ -490,10 +469,13 @@ static void *tlbt_kp_worker_main(void *arg)
 
 			if (__atomic_load_n(&ws->stop, __ATOMIC_RELAXED))
 				break;
-			if (ws->mode == TLBT_KP_INCREMENT)
-				tlbt_kp_access_counted(wk, b, p);
-			else
-				tlbt_kp_access_read(wk, b, p);
+			/* a run of accesses to one page: see libkpath.h */
+			for (k = 0; k < dwell; k++) {
+				if (ws->mode == TLBT_KP_INCREMENT)
+					tlbt_kp_access_counted(wk, b, p);
+				else
+					tlbt_kp_access_read(wk, b, p);
+			}
 		}
 		p = 0;
 		__atomic_store_n(&wk->passes, wk->passes + 1, __ATOMIC_RELAXED);

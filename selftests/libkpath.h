@@ -33,6 +33,14 @@
 
 #define TLBT_KP_PAGE		4096UL
 #define TLBT_KP_SLOTS		512		/* u64 slots per page */
+/*
+ * Accesses in a row to one page (a read access covers 64 slots): with PTI
+ * and no PCID every kernel entry, a fault included, drops the whole TLB,
+ * so a worker that cycled over the pages would lose any stale entry on its
+ * first fault; see TLBT_DWELL in libtlbt.h.
+ */
+#define TLBT_KP_DWELL_INCREMENTS	1024
+#define TLBT_KP_DWELL_READS		16
 #define TLBT_KP_PMD		(2UL << 20)
 /* Slots [0, 256) are worker counters, [256, 512) a fixed pattern. */
 #define TLBT_KP_COUNTERS	256

@@ -599,8 +599,15 @@ int tlbt_kp_run_migrate(const struct tlbt_kp_opts *op,
 	ret = tlbt_kp_pin(cpus[0]);
 	if (ret)
 		return ret;
+	/*
+	 * NUMA balancing off (the workers inherit it): with workers on both
+	 * nodes it migrates the THP itself now and then, and move_pages()
+	 * then finds a PMD migration entry and reports -EFAULT for all of it.
+	 */
+	tlbt_kp_no_numa_scan();
 	ret = tlbt_kp_migrate_setup(op, r, &map, pages, nodes);
 	if (ret) {
+		tlbt_kp_numa_scan_again();
 		tlbt_kp_unpin();
 		return ret;
 	}
@@ -653,6 +660,7 @@ out_free:
 	free(targets);
 	free(status);
 	tlbt_kp_unmap(&map, map.a);
+	tlbt_kp_numa_scan_again();
 	tlbt_kp_unpin();
 	return ret;
 }

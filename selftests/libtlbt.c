@@ -191,7 +191,7 @@ void tlbt_arena_close(struct tlbt_arena *a)
 }
 
 /* Read a small file into @buf, NUL-terminated. */
-static int tlbt_read_file(const char *path, char *buf, size_t size)
+int tlbt_read_file(const char *path, char *buf, size_t size)
 {
 	size_t off = 0;
 	ssize_t n;
@@ -336,6 +336,13 @@ static bool tlbt_has_word(const char *text, const char *word)
  * Which flush the native backend can use. The module's stats say so; older
  * modules lack the keys, so fall back to what the kernel tells user space.
  */
+bool tlbt_pti_without_pcid(void)
+{
+	bool pti, pcid, invpcid;
+
+	return !tlbt_flush_caps(&pti, &pcid, &invpcid) && pti && !pcid;
+}
+
 int tlbt_flush_caps(bool *pti, bool *pcid, bool *invpcid)
 {
 	unsigned long a, b, c;
@@ -585,6 +592,7 @@ static void *tlbt_worker_main(void *arg)
 	struct tlbt_workers *ws = wk->ws;
 	const size_t idx = wk->idx;
 	volatile uint64_t *base;
+	unsigned int k;
 	size_t p;
 
 	wk->err = tlbt_pin(pthread_self(), wk->cpu, (int)ws->mask_size * 8);
@@ -611,14 +619,16 @@ static void *tlbt_worker_main(void *arg)
 			 * through a stale TLB entry must be able to get lost.
 			 */
 			slot = *ws->basep + p * TLBT_SLOTS_PER_PAGE + idx;
-			v = *slot;
-			if (v < wk->last[p])
-				wk->stale_reads++;
-			else if (v > wk->last[p])
-				wk->foreign_reads++;
-			*slot = v + 1;
-			wk->last[p] = v + 1;
-			wk->done[p]++;
+			for (k = 0; k < TLBT_DWELL; k++) {
+				v = *slot;
+				if (v < wk->last[p])
+					wk->stale_reads++;
+				else if (v > wk->last[p])
+					wk->foreign_reads++;
+				*slot = v + 1;
+				wk->last[p] = v + 1;
+				wk->done[p]++;
+			}
 		}
 		__atomic_store_n(&wk->passes, wk->passes + 1, __ATOMIC_RELAXED);
 	}
@@ -766,7 +776,7 @@ unsigned long long tlbt_workers_progress(struct tlbt_workers *ws)
 
 	for (i = 0; i < ws->nr; i++)
 		sum += __atomic_load_n(&ws->w[i].passes, __ATOMIC_RELAXED);
-	return sum * ws->pages;
+	return sum * ws->pages * TLBT_DWELL;
 }
 
 /**

@@ -77,6 +77,17 @@ struct tlbt_oracle {
 	unsigned long long foreign_reads; /* read more than last written */
 };
 
+/*
+ * Accesses in a row to one page before a worker moves on. A worker that
+ * faults enters the kernel, and with PTI but no PCID (TCG, older CPUs)
+ * every kernel entry writes CR3 and drops the whole TLB, stale entries
+ * included. Cycling over every page makes a worker fault on the first
+ * cleared PTE within a few accesses, so under PTI no stale entry lived
+ * long enough to be caught; dwelling keeps using the entry it holds
+ * across the unsafe window. 4096 is about 40 us under TCG.
+ */
+#define TLBT_DWELL	4096
+
 struct tlbt_workers;
 
 /* Per worker thread state; private to libtlbt.c. */
@@ -120,11 +131,26 @@ int tlbt_arena_unmap(struct tlbt_arena *a);
 int tlbt_arena_open(struct tlbt_arena *a, size_t pages);
 void tlbt_arena_close(struct tlbt_arena *a);
 
+/* Small files: the whole of @path into @buf, NUL-terminated; -errno */
+int tlbt_read_file(const char *path, char *buf, size_t size);
+
 /* Global knobs and stats */
 int tlbt_knob_read(const char *name, unsigned long *v);
 int tlbt_knob_write(const char *name, unsigned long v);
 int tlbt_stats_get(const char *key, unsigned long *v);
 int tlbt_flush_caps(bool *pti, bool *pcid, bool *invpcid);
+/*
+ * PTI on and no PCID: every return to user space writes CR3 and drops the
+ * CPU's whole TLB, so a shootdown IPI for any range also kills every stale
+ * entry on the CPUs it reaches. mremap's punch flushes the destination
+ * with such an IPI to every worker CPU before it releases a frame, so
+ * release-before-flush cannot corrupt there (TCG pti=on; pre-PCID CPUs).
+ */
+bool tlbt_pti_without_pcid(void);
+#define TLBT_PTI_MASKS_MREMAP \
+	"PTI without PCID: the punch's shootdown IPI makes every worker CPU " \
+	"reload CR3 before the release, which drops the stale source entries " \
+	"too; asserting that masking instead"
 
 /* Commands and results */
 int tlbt_cmd(struct tlbt_arena *a, const char *fmt, ...)
