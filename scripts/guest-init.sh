@@ -34,6 +34,23 @@ if grep -qw la57 /proc/cpuinfo; then say "paging: 5-level"; else say "paging: 4-
 if grep -qw pti /proc/cpuinfo; then say "pti: on"; else say "pti: off"; fi
 if grep -qw pcid /proc/cpuinfo; then say "pcid: yes"; else say "pcid: no"; fi
 
+# tlb:tlb_flush fires in switch_mm_irqs_off() and flush_tlb_func() on
+# every CPU. Turning it on or off rewrites that hot code (text_poke_bp();
+# a tracepoint changes its static call only going 0->1->2 probes and
+# back), and twice under TCG a CPU never answered text_poke_bp()'s
+# sync-core IPI: the writer spun in smp_call_function_many_cond() for
+# minutes (soft lockup, then RCU stall), no tlbtorture command running.
+# Two idle instances with the event on keep it at two probes or more, so
+# the tests' own enables and disables (the kernel-path tests, the trace
+# check) never patch code while other CPUs run it. Cost: two probe calls
+# per flush into disabled 4 KiB buffers.
+for i in tlbt_keep_a tlbt_keep_b; do
+	d=/sys/kernel/tracing/instances/$i
+	mkdir -p "$d" && echo 0 >"$d/tracing_on" && echo 4 >"$d/buffer_size_kb" &&
+		echo 1 >"$d/events/tlb/tlb_flush/enable" ||
+		say "could not pin tlb:tlb_flush on in $i"
+done
+
 # zram gives the guest swap for the reclaim tests; not fatal if it fails
 # (those tests then skip, and say why).
 for m in zsmalloc zram; do
