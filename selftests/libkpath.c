@@ -432,9 +432,9 @@ static void *tlbt_kp_worker_main(void *arg)
 	const size_t pages = rg->pages;
 	volatile size_t p = 0;
 	volatile int started = 0;
-	const unsigned int dwell = ws->mode == TLBT_KP_INCREMENT ?
+	const unsigned int dwell_max = ws->mode == TLBT_KP_INCREMENT ?
 		TLBT_KP_DWELL_INCREMENTS : TLBT_KP_DWELL_READS;
-	unsigned int k;
+	unsigned int k, dwell;
 	sigjmp_buf jb;
 
 	wk->err = tlbt_kp_pin(wk->cpu);
@@ -463,13 +463,15 @@ static void *tlbt_kp_worker_main(void *arg)
 	}
 
 	while (!__atomic_load_n(&ws->stop, __ATOMIC_ACQUIRE)) {
+		/* one pass in dwell_max + 1 dwells: see libkpath.h */
+		dwell = wk->passes % (dwell_max + 1) == dwell_max ?
+			dwell_max : 1;
 		for (; p < pages; p++) {
 			volatile uint64_t *b = __atomic_load_n(&rg->base,
 							       __ATOMIC_ACQUIRE);
 
 			if (__atomic_load_n(&ws->stop, __ATOMIC_RELAXED))
 				break;
-			/* a run of accesses to one page: see libkpath.h */
 			for (k = 0; k < dwell; k++) {
 				if (ws->mode == TLBT_KP_INCREMENT)
 					tlbt_kp_access_counted(wk, b, p);

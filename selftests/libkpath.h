@@ -34,10 +34,9 @@
 #define TLBT_KP_PAGE		4096UL
 #define TLBT_KP_SLOTS		512		/* u64 slots per page */
 /*
- * Accesses in a row to one page (a read access covers 64 slots): with PTI
- * and no PCID every kernel entry, a fault included, drops the whole TLB,
- * so a worker that cycled over the pages would lose any stale entry on its
- * first fault; see TLBT_DWELL in libtlbt.h.
+ * One pass in DWELL + 1 makes that many accesses in a row to each page
+ * (a read access covers 64 slots), the others one: half the time each,
+ * for the reasons given at TLBT_DWELL in libtlbt.h.
  */
 #define TLBT_KP_DWELL_INCREMENTS	1024
 #define TLBT_KP_DWELL_READS		16

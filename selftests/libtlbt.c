@@ -608,6 +608,8 @@ static void *tlbt_worker_main(void *arg)
 		return NULL;
 
 	while (!__atomic_load_n(&ws->stop, __ATOMIC_ACQUIRE)) {
+		const unsigned int dwell = tlbt_dwell(wk->passes);
+
 		for (p = 0; p < ws->pages; p++) {
 			volatile uint64_t *slot;
 			uint64_t v;
@@ -619,7 +621,7 @@ static void *tlbt_worker_main(void *arg)
 			 * through a stale TLB entry must be able to get lost.
 			 */
 			slot = *ws->basep + p * TLBT_SLOTS_PER_PAGE + idx;
-			for (k = 0; k < TLBT_DWELL; k++) {
+			for (k = 0; k < dwell; k++) {
 				v = *slot;
 				if (v < wk->last[p])
 					wk->stale_reads++;
@@ -630,6 +632,8 @@ static void *tlbt_worker_main(void *arg)
 				wk->done[p]++;
 			}
 		}
+		__atomic_store_n(&wk->increments, wk->increments + p * dwell,
+				 __ATOMIC_RELAXED);
 		__atomic_store_n(&wk->passes, wk->passes + 1, __ATOMIC_RELAXED);
 	}
 	return NULL;
@@ -775,8 +779,8 @@ unsigned long long tlbt_workers_progress(struct tlbt_workers *ws)
 	unsigned int i;
 
 	for (i = 0; i < ws->nr; i++)
-		sum += __atomic_load_n(&ws->w[i].passes, __ATOMIC_RELAXED);
-	return sum * ws->pages * TLBT_DWELL;
+		sum += __atomic_load_n(&ws->w[i].increments, __ATOMIC_RELAXED);
+	return sum;
 }
 
 /**

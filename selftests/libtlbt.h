@@ -78,15 +78,23 @@ struct tlbt_oracle {
 };
 
 /*
- * Accesses in a row to one page before a worker moves on. A worker that
- * faults enters the kernel, and with PTI but no PCID (TCG, older CPUs)
- * every kernel entry writes CR3 and drops the whole TLB, stale entries
- * included. Cycling over every page makes a worker fault on the first
- * cleared PTE within a few accesses, so under PTI no stale entry lived
- * long enough to be caught; dwelling keeps using the entry it holds
- * across the unsafe window. 4096 is about 40 us under TCG.
+ * Workers alternate two access patterns, half the time each. Cycling
+ * (one access per page per pass) uses every stale entry a CPU holds: what
+ * catches mremap's release-before-flush, whose stale source entries live
+ * next to the fresh ones. Dwelling (TLBT_DWELL accesses in a row per page,
+ * one pass in TLBT_DWELL + 1) keeps using one entry across the unsafe
+ * window without faulting: with PTI and no PCID every kernel entry, a
+ * fault included, reloads CR3 and drops the whole TLB, and a cycling
+ * worker faults on the first cleared PTE within a few accesses, so with
+ * one worker the unsafe mkclean and reclaim orderings went uncaught.
+ * 4096 accesses are about 40 us under TCG.
  */
 #define TLBT_DWELL	4096
+
+static inline unsigned int tlbt_dwell(unsigned long long pass)
+{
+	return pass % (TLBT_DWELL + 1) == TLBT_DWELL ? TLBT_DWELL : 1;
+}
 
 struct tlbt_workers;
 
@@ -103,6 +111,7 @@ struct tlbt_worker {
 	unsigned long long stale_reads;
 	unsigned long long foreign_reads;
 	unsigned long long passes;	/* read racily for progress */
+	unsigned long long increments;	/* likewise, at the end of a pass */
 };
 
 struct tlbt_workers {
