@@ -463,9 +463,7 @@ static void *tlbt_kp_worker_main(void *arg)
 	}
 
 	while (!__atomic_load_n(&ws->stop, __ATOMIC_ACQUIRE)) {
-		/* one pass in dwell_max + 1 dwells: see libkpath.h */
-		dwell = wk->passes % (dwell_max + 1) == dwell_max ?
-			dwell_max : 1;
+		dwell = tlbt_dwell(dwell_max);	/* see libkpath.h */
 		for (; p < pages; p++) {
 			volatile uint64_t *b = __atomic_load_n(&rg->base,
 							       __ATOMIC_ACQUIRE);

@@ -34,9 +34,9 @@
 #define TLBT_KP_PAGE		4096UL
 #define TLBT_KP_SLOTS		512		/* u64 slots per page */
 /*
- * One pass in DWELL + 1 makes that many accesses in a row to each page
- * (a read access covers 64 slots), the others one: half the time each,
- * for the reasons given at TLBT_DWELL in libtlbt.h.
+ * In the dwelling half of the time (tlbt_dwell() in libtlbt.h, for the
+ * reasons given there) a worker makes this many accesses in a row to each
+ * page (a read access covers 64 slots); in the other half one.
  */
 #define TLBT_KP_DWELL_INCREMENTS	1024
 #define TLBT_KP_DWELL_READS		16

@@ -608,7 +608,7 @@ static void *tlbt_worker_main(void *arg)
 		return NULL;
 
 	while (!__atomic_load_n(&ws->stop, __ATOMIC_ACQUIRE)) {
-		const unsigned int dwell = tlbt_dwell(wk->passes);
+		const unsigned int dwell = tlbt_dwell(TLBT_DWELL);
 
 		for (p = 0; p < ws->pages; p++) {
 			volatile uint64_t *slot;

@@ -78,22 +78,24 @@ struct tlbt_oracle {
 };
 
 /*
- * Workers alternate two access patterns, half the time each. Cycling
- * (one access per page per pass) uses every stale entry a CPU holds: what
- * catches mremap's release-before-flush, whose stale source entries live
- * next to the fresh ones. Dwelling (TLBT_DWELL accesses in a row per page,
- * one pass in TLBT_DWELL + 1) keeps using one entry across the unsafe
- * window without faulting: with PTI and no PCID every kernel entry, a
- * fault included, reloads CR3 and drops the whole TLB, and a cycling
- * worker faults on the first cleared PTE within a few accesses, so with
- * one worker the unsafe mkclean and reclaim orderings went uncaught.
- * 4096 accesses are about 40 us under TCG.
+ * Workers alternate two access patterns by wall time, about a millisecond
+ * each (bit 22 of the TSC: read with RDTSC, as a system call would itself
+ * flush the TLB under PTI). Cycling (one access per page per pass) uses
+ * every stale entry a CPU holds: what catches mremap's release-before-
+ * flush, whose stale source entries live next to the fresh ones.
+ * Dwelling (TLBT_DWELL accesses in a row per page) keeps using one entry
+ * across the unsafe window without faulting: with PTI and no PCID every
+ * kernel entry, a fault included, reloads CR3 and drops the whole TLB,
+ * and a cycling worker faults on the first cleared PTE within a few
+ * accesses, so with one worker the unsafe mkclean and reclaim orderings
+ * went uncaught. Alternating by pass count did not work: a worker blocked
+ * in faults makes few passes. 4096 accesses are about 40 us under TCG.
  */
 #define TLBT_DWELL	4096
 
-static inline unsigned int tlbt_dwell(unsigned long long pass)
+static inline unsigned int tlbt_dwell(unsigned int max)
 {
-	return pass % (TLBT_DWELL + 1) == TLBT_DWELL ? TLBT_DWELL : 1;
+	return (__builtin_ia32_rdtsc() >> 22) & 1 ? max : 1;
 }
 
 struct tlbt_workers;
