@@ -63,6 +63,23 @@ else
 	say "swap: none (zram0 setup failed)"
 fi
 
+# A disk filesystem for the mkclean race: writeback, hence page_mkclean(),
+# needs one (tmpfs never writes back). ext2 on a second zram device.
+for m in crc16 mbcache jbd2 ext4; do
+	[ -f /tlbt/modules/$m.ko ] && { insmod /tlbt/modules/$m.ko ||
+		say "insmod $m.ko failed"; }
+done
+mkdir -p /mnt/tlbt-wb
+wb_fs() {
+	dev=$(cat /sys/class/zram-control/hot_add) || return 1
+	echo 64M >/sys/block/zram$dev/disksize || return 2
+	mke2fs -q /dev/zram$dev >/dev/null 2>&1 || return 3
+	mount -t ext2 /dev/zram$dev /mnt/tlbt-wb 2>/dev/null ||
+		mount -t ext4 /dev/zram$dev /mnt/tlbt-wb || return 4
+	say "writeback fs: ext2 on zram$dev at /mnt/tlbt-wb"
+}
+wb_fs || say "writeback fs: none, step $? failed (the mkclean race skips)"
+
 if [ ! -f /tlbt/tlbtorture.ko ]; then
 	say "tlbtorture.ko NOT LOADED: /tlbt/tlbtorture.ko is missing from the initramfs"
 elif insmod /tlbt/tlbtorture.ko; then

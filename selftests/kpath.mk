@@ -13,9 +13,10 @@ endif
 
 KPATH_PROGS := tlbt_kpath_mremap_test tlbt_kpath_cve_test \
 	       tlbt_kpath_migrate_test tlbt_kpath_reclaim_test \
-	       tlbt_kpath_zap_test tlbt_kpath_notifier_test
+	       tlbt_kpath_zap_test tlbt_kpath_notifier_test \
+	       tlbt_kpath_race_test
 KPATH_PROGS := $(addprefix $(OUTPUT)/,$(KPATH_PROGS))
-KPATH_SRCS := libkpath.c libkpath_ops.c
+KPATH_SRCS := libkpath.c libkpath_ops.c libkpath_race.c
 KPATH_HDRS := libkpath.h tlbt_kpath_harness.h
 KPATH_RUNNER_SRCS := tlbt_kernel_cmd.c $(KPATH_SRCS)
 

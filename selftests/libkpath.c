@@ -363,8 +363,10 @@ static inline void tlbt_kp_barrier(void)
 
 static void tlbt_kp_note_bad(struct tlbt_kp_worker *wk, uint64_t v)
 {
-	if (!wk->bad_reads++)
+	if (!wk->bad_reads)
 		wk->first_bad = v;
+	/* published: a scenario may stop at its first detection */
+	__atomic_store_n(&wk->bad_reads, wk->bad_reads + 1, __ATOMIC_RELAXED);
 }
 
 /* One read-modify-write of the own slot, and one pattern slot read. */
@@ -411,6 +413,34 @@ static inline void tlbt_kp_access_read(struct tlbt_kp_worker *wk,
 		if (v && !tlbt_kp_pattern_any_gen(v, p, s))
 			tlbt_kp_note_bad(wk, v);
 	}
+}
+
+/*
+ * Every slot of the page must hold its pattern: a 0 is a freed frame
+ * (init_on_free=1), unless the region's epoch says the scenario was
+ * refilling a hole meanwhile.
+ */
+static inline void tlbt_kp_access_strict(struct tlbt_kp_worker *wk,
+					 volatile uint64_t *base, size_t p)
+{
+	volatile uint64_t *pg = base + p * TLBT_KP_SLOTS;
+	struct tlbt_kp_region *rg = wk->ws->rg;
+	unsigned int e0 = __atomic_load_n(&rg->epoch, __ATOMIC_ACQUIRE);
+	uint64_t bad = 0;
+	unsigned int nbad = 0;
+	size_t s;
+
+	for (s = wk->passes % 8; s < TLBT_KP_SLOTS; s += 8) {
+		uint64_t v = pg[s];
+
+		wk->reads++;
+		if (!tlbt_kp_pattern_any_gen(v, p, s) && !nbad++)
+			bad = v;
+	}
+	/* a page being refilled may show zeroes and half-copied words */
+	if (nbad && !(e0 & 1) &&
+	    __atomic_load_n(&rg->epoch, __ATOMIC_ACQUIRE) == e0)
+		tlbt_kp_note_bad(wk, bad);
 }
 
 static void tlbt_kp_pause(unsigned long long ns)
@@ -473,9 +503,13 @@ static void *tlbt_kp_worker_main(void *arg)
 			for (k = 0; k < dwell; k++) {
 				if (ws->mode == TLBT_KP_INCREMENT)
 					tlbt_kp_access_counted(wk, b, p);
+				else if (ws->mode == TLBT_KP_READ_STRICT)
+					tlbt_kp_access_strict(wk, b, p);
 				else
 					tlbt_kp_access_read(wk, b, p);
 			}
+			__atomic_store_n(&wk->visits, wk->visits + 1,
+					 __ATOMIC_RELAXED);
 		}
 		p = 0;
 		__atomic_store_n(&wk->passes, wk->passes + 1, __ATOMIC_RELAXED);
@@ -573,6 +607,36 @@ unsigned long long tlbt_kp_workers_passes(struct tlbt_kp_workers *ws)
 	return sum;
 }
 
+unsigned long long tlbt_kp_workers_visits(struct tlbt_kp_workers *ws)
+{
+	unsigned long long sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < ws->nr; i++)
+		sum += __atomic_load_n(&ws->w[i].visits, __ATOMIC_RELAXED);
+	return sum;
+}
+
+unsigned long long tlbt_kp_workers_bad(struct tlbt_kp_workers *ws)
+{
+	unsigned long long sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < ws->nr; i++)
+		sum += __atomic_load_n(&ws->w[i].bad_reads, __ATOMIC_RELAXED);
+	return sum;
+}
+
+void tlbt_kp_workers_halt(struct tlbt_kp_workers *ws)
+{
+	unsigned int i;
+
+	if (__atomic_exchange_n(&ws->stop, 1, __ATOMIC_ACQ_REL))
+		return;
+	for (i = 0; i < ws->nr; i++)
+		pthread_join(ws->w[i].thread, NULL);
+}
+
 /**
  * tlbt_kp_workers_stop - stop the workers and judge memory
  * @ws: started by tlbt_kp_workers_start()
@@ -589,9 +653,7 @@ int tlbt_kp_workers_stop(struct tlbt_kp_workers *ws, struct tlbt_kp_oracle *o)
 	int ret = 0;
 
 	memset(o, 0, sizeof(*o));
-	__atomic_store_n(&ws->stop, 1, __ATOMIC_RELEASE);
-	for (i = 0; i < ws->nr; i++)
-		pthread_join(ws->w[i].thread, NULL);
+	tlbt_kp_workers_halt(ws);
 	base = ws->rg->base;
 	o->workers = ws->nr;
 	for (i = 0; i < ws->nr; i++) {

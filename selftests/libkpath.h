@@ -99,11 +99,18 @@ void tlbt_kp_fill_read(volatile uint64_t *base, size_t pages, uint64_t gen);
 struct tlbt_kp_region {
 	volatile uint64_t *volatile base;
 	size_t pages;
+	/*
+	 * Odd while the scenario legitimately leaves holes (a file being
+	 * refilled after a truncate): TLBT_KP_READ_STRICT then accepts 0
+	 * from a page whose visit overlapped an odd or changed epoch.
+	 */
+	volatile unsigned int epoch;
 };
 
 enum tlbt_kp_mode {
 	TLBT_KP_INCREMENT,	/* own counter slot + one pattern slot per page */
 	TLBT_KP_READ,		/* read only: 0 or a pattern of any generation */
+	TLBT_KP_READ_STRICT,	/* read only: a pattern of any generation */
 };
 
 struct tlbt_kp_oracle {
@@ -131,6 +138,7 @@ struct tlbt_kp_worker {
 	uint64_t *init, *last, *done;
 	unsigned long long stale_reads, foreign_reads, reads, bad_reads;
 	unsigned long long faults, passes;
+	unsigned long long visits;	/* pages visited; read racily */
 	uint64_t first_bad;
 };
 
@@ -149,6 +157,11 @@ void tlbt_kp_jmp_set(sigjmp_buf *jb);
 int tlbt_kp_workers_start(struct tlbt_kp_workers *ws, struct tlbt_kp_region *rg,
 			  enum tlbt_kp_mode mode, const int *cpus, int nr);
 unsigned long long tlbt_kp_workers_passes(struct tlbt_kp_workers *ws);
+/* Pages visited and bad values read so far, summed; read racily. */
+unsigned long long tlbt_kp_workers_visits(struct tlbt_kp_workers *ws);
+unsigned long long tlbt_kp_workers_bad(struct tlbt_kp_workers *ws);
+/* Stop and join the workers; tlbt_kp_workers_stop() then only judges. */
+void tlbt_kp_workers_halt(struct tlbt_kp_workers *ws);
 int tlbt_kp_workers_stop(struct tlbt_kp_workers *ws, struct tlbt_kp_oracle *o);
 unsigned long long tlbt_kp_corruption(const struct tlbt_kp_oracle *o);
 
@@ -306,5 +319,50 @@ struct tlbt_result;
 int tlbt_kp_control_arena(const char *cmd, size_t arena_pages, size_t pages,
 			  enum tlbt_kp_mode mode, struct tlbt_kp_result *r,
 			  struct tlbt_result *res);
+
+/* ---- races that fail on a broken kernel (libkpath_race.c) ---- */
+
+enum {
+	TLBT_KP_NEED_NUMA	= 1 << 0,	/* two nodes with memory */
+	TLBT_KP_NEED_SWAP	= 1 << 1,	/* active swap */
+	TLBT_KP_NEED_FREER	= 1 << 2,	/* a third CPU, for the freer */
+	TLBT_KP_NEED_WBFS	= 1 << 3,	/* a disk filesystem */
+};
+
+struct tlbt_kp_race;
+
+struct tlbt_kp_race_opts {
+	unsigned int max_ops;	/* 0: no limit */
+	unsigned int max_ms;	/* 0: 10 s */
+	bool stop_early;	/* at the first corruption */
+	unsigned int seed;	/* the freer's random delays; 0: from the clock */
+};
+
+struct tlbt_kp_race_result {
+	char name[32];
+	char skip[160];
+	unsigned int workers;
+	unsigned long long ops;
+	double secs;
+	unsigned long long overlapped;	/* ops that workers' accesses overlapped */
+	unsigned long long reached;	/* ops that reached the race */
+	struct tlbt_kp_oracle o;
+	unsigned long long ro_writes;	/* words changed on a read-only page */
+	unsigned long long reuse_hits;	/* victim frames the freer got back */
+	unsigned long long corrupt;	/* every data oracle, summed */
+	const char *oracle;		/* the one that fired, or "none" */
+	unsigned long long first_op;	/* op of the first detection; 0: none */
+	double first_secs;
+};
+
+int tlbt_kp_race_count(void);
+const struct tlbt_kp_race *tlbt_kp_race_get(int i);
+const struct tlbt_kp_race *tlbt_kp_race_find(const char *name);
+const char *tlbt_kp_race_name(const struct tlbt_kp_race *r);
+const char *tlbt_kp_race_breaks(const struct tlbt_kp_race *r);
+const char *tlbt_kp_race_reached_what(const struct tlbt_kp_race *r);
+int tlbt_kp_race_run(const struct tlbt_kp_race *r,
+		     const struct tlbt_kp_race_opts *op,
+		     struct tlbt_kp_race_result *res);
 
 #endif /* LIBKPATH_H */
