@@ -65,7 +65,7 @@ fi
 
 # A disk filesystem for the mkclean race: writeback, hence page_mkclean(),
 # needs one (tmpfs never writes back). ext2 on a second zram device.
-for m in crc16 mbcache jbd2 ext4; do
+for m in crc16 crc32c_generic mbcache jbd2 ext4; do
 	[ -f /tlbt/modules/$m.ko ] && { insmod /tlbt/modules/$m.ko ||
 		say "insmod $m.ko failed"; }
 done
@@ -73,7 +73,8 @@ mkdir -p /mnt/tlbt-wb
 wb_fs() {
 	dev=$(cat /sys/class/zram-control/hot_add) || return 1
 	echo 64M >/sys/block/zram$dev/disksize || return 2
-	mke2fs -q /dev/zram$dev >/dev/null 2>&1 || return 3
+	# zram has 4 KiB logical blocks: 1 KiB ext2 blocks cannot mount
+	mke2fs -q -b 4096 /dev/zram$dev >/dev/null 2>&1 || return 3
 	mount -t ext2 /dev/zram$dev /mnt/tlbt-wb 2>/dev/null ||
 		mount -t ext4 /dev/zram$dev /mnt/tlbt-wb || return 4
 	say "writeback fs: ext2 on zram$dev at /mnt/tlbt-wb"

@@ -7,6 +7,8 @@
 #                         and selftests/settings
 #   /tlbt/jobs/           scripts/jobs/*.sh
 #   /tlbt/modules/        zsmalloc.ko, zram.ko of the guest kernel
+#   /tlbt/extra/          the contents of TLBT_EXTRA_DIR, when set (e.g. the
+#                         upstream mm selftests of make mutants)
 #   trace-cmd with its shared libraries and libtraceevent plugins
 set -euo pipefail
 
@@ -80,6 +82,12 @@ if [[ -f $repo/selftests/settings ]]; then
 fi
 # Guest-side tools that also run on a test box.
 install -m 0755 "$repo/scripts/trace-sequence.sh" "$root/tlbt/bin/trace-sequence.sh"
+# Anything else a job needs, as is (static binaries: no library copy).
+if [[ -n ${TLBT_EXTRA_DIR:-} ]]; then
+	[[ -d $TLBT_EXTRA_DIR ]] || die "TLBT_EXTRA_DIR=$TLBT_EXTRA_DIR is not a directory"
+	mkdir -p "$root/tlbt/extra"
+	cp -a "$TLBT_EXTRA_DIR/." "$root/tlbt/extra/"
+fi
 jobs=("$repo"/scripts/jobs/*.sh)
 ((${#jobs[@]})) || die "no scripts/jobs/*.sh"
 install -m 0755 "${jobs[@]}" "$root/tlbt/jobs/"
@@ -95,6 +103,21 @@ for m in zsmalloc zram; do
 	*.ko.gz) gzip -dc "$src" ;;
 	*.ko) cat "$src" ;;
 	*) die "unexpected module file $src" ;;
+	esac >"$root/tlbt/modules/$m.ko"
+done
+
+# ext4 and what it needs, for the writeback filesystem the kernel-path
+# mkclean race uses (zram1, see guest-init.sh); best effort: a kernel
+# with ext4 built in has none of them.
+[[ -n ${TLBT_NO_ZRAM_MODULES:-} ]] ||
+for m in crc16 crc32c_generic mbcache jbd2 ext4; do
+	src=$(modinfo -k "$kver" -n "$m" 2>/dev/null) || continue
+	case $src in
+	*.ko.xz) xz -dc "$src" ;;
+	*.ko.zst) zstd -qdc "$src" ;;
+	*.ko.gz) gzip -dc "$src" ;;
+	*.ko) cat "$src" ;;
+	*) continue ;;
 	esac >"$root/tlbt/modules/$m.ko"
 done
 
