@@ -3,6 +3,8 @@
 #
 # Extract kselftest.h and kselftest_harness.h from Debian's linux-source
 # tarball. They are not shipped in linux-headers and must not be committed.
+# The tests build against the harness of the kernel under test: 6.1's by
+# default, 6.12's with /usr/src/linux-source-6.12.tar.xz.
 #
 # usage: get-ksft-headers.sh [DESTDIR] [TARBALL]
 
@@ -10,7 +12,8 @@ set -e
 
 dest=${1:-$(dirname "$0")/../build/ksft}
 tarball=${2:-/usr/src/linux-source-6.1.tar.xz}
-top=linux-source-6.1
+# Debian's tarball holds one directory named after it: linux-source-6.12/
+top=$(basename "$tarball" .tar.xz)
 members="$top/tools/testing/selftests/kselftest.h $top/tools/testing/selftests/kselftest_harness.h"
 
 if [ -f "$dest/kselftest.h" ] && [ -f "$dest/kselftest_harness.h" ]; then
@@ -18,7 +21,7 @@ if [ -f "$dest/kselftest.h" ] && [ -f "$dest/kselftest_harness.h" ]; then
 fi
 
 if [ ! -r "$tarball" ]; then
-	echo "get-ksft-headers: $tarball not found (apt-get install linux-source-6.1)" >&2
+	echo "get-ksft-headers: $tarball not found (apt-get install $top)" >&2
 	exit 1
 fi
 

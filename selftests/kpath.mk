@@ -3,15 +3,15 @@
 # The kernel-path kselftests (libkpath) and "tlbtorture kernel".
 #
 # selftests/Makefile includes it at the end, after its own variables and
-# rules (it uses OUTPUT, KSFT_DIR, KSFT_STAMP, CFLAGS, LIB_SRCS); the
-# runner's sources there include $(KPATH_RUNNER_SRCS) for "tlbtorture
-# kernel".
+# rules (it uses OUTPUT, KSFT_DIR, KSFT_STAMP, CFLAGS, and LIB_SRCS, which
+# brings the worker pool, tlbt_workers.c); the runner's sources there
+# include $(KPATH_RUNNER_SRCS) for "tlbtorture kernel".
 
 ifndef KSFT_STAMP
 $(error kpath.mk: include it from selftests/Makefile, after its variables)
 endif
 
-KPATH_PROGS := tlbt_kpath_mremap_test tlbt_kpath_cve_test \
+KPATH_PROGS := tlbt_kpath_mremap_test tlbt_kpath_controls_test \
 	       tlbt_kpath_migrate_test tlbt_kpath_reclaim_test \
 	       tlbt_kpath_zap_test tlbt_kpath_notifier_test \
 	       tlbt_kpath_race_test

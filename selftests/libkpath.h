@@ -8,21 +8,20 @@
  * accessing the memory. Nothing here needs the module, except the mmu
  * notifier recorder (invalidated bytes) and the arena positive controls.
  *
- * - Workers: exact read-modify-write increments and pattern reads,
- *   following a published base pointer. Unlike libtlbt's workers they
- *   survive SIGSEGV and SIGBUS: a real mremap, munmap or truncate leaves
- *   the old address unmapped or beyond EOF, and a worker that still uses
- *   it must retry rather than die. An access that faults did nothing,
- *   so retrying it from a fresh base keeps the accounting exact.
+ * - Workers: the arena tests' fault-tolerant pool (tlbt_workers.h) in
+ *   its kernel-path modes, exact read-modify-write increments and
+ *   pattern reads, following a published base pointer.
  * - Flush accounting: tlb:tlb_flush events of this process, by reason,
  *   counted in a private tracefs instance.
  * - Invalidations: the module's mmu_notifier recorder (seed 002).
  * - Scenarios: one function per kernel operation, shared by the
- *   kselftests and by "tlbtorture kernel".
+ *   kselftests and by "tlbtorture kernel"; they measure (flushes,
+ *   invalidations). The races that judge data are libkpath_race.c's.
  */
 #ifndef LIBKPATH_H
 #define LIBKPATH_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,18 +30,11 @@
 #include <setjmp.h>
 #include <sys/types.h>
 
+#include "tlbt_workers.h"
+
 #define TLBT_KP_PAGE		4096UL
 #define TLBT_KP_SLOTS		512		/* u64 slots per page */
-/*
- * In the dwelling half of the time (tlbt_dwell() in libtlbt.h, for the
- * reasons given there) a worker makes this many accesses in a row to each
- * page (a read access covers 64 slots); in the other half one.
- */
-#define TLBT_KP_DWELL_INCREMENTS	1024
-#define TLBT_KP_DWELL_READS		16
 #define TLBT_KP_PMD		(2UL << 20)
-/* Slots [0, 256) are worker counters, [256, 512) a fixed pattern. */
-#define TLBT_KP_COUNTERS	256
 #define TLBT_KP_MAX_CPUS	1024
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
@@ -50,13 +42,13 @@
 
 /* ---- the system under test ---- */
 
-int tlbt_kp_cpus(int *cpus, int max);
+#define tlbt_kp_cpus(cpus, max)	tlbt_cpus(cpus, max)
 int tlbt_kp_nodes(int *nodes, int max);
 int tlbt_kp_cpu_node(int cpu);
 bool tlbt_kp_have_swap(void);
 bool tlbt_kp_thp_possible(void);
 bool tlbt_kp_kernel_before(int major, int minor);
-int tlbt_kp_pin(int cpu);
+#define tlbt_kp_pin(cpu)	tlbt_pin(cpu)
 int tlbt_kp_unpin(void);
 int tlbt_kp_vmstat(const char *key, unsigned long long *v);
 long tlbt_kp_anon_huge_kb(const void *addr);
@@ -71,22 +63,8 @@ int tlbt_kp_pagemap(const void *addr, size_t pages, uint64_t *out);
 
 /* ---- patterns ---- */
 
-#define TLBT_KP_TAG		0x6b70ULL	/* top 16 bits of a pattern */
+/* tlbt_kp_pattern() and TLBT_KP_COUNTERS are tlbt_workers.h's. */
 #define TLBT_KP_FOREIGN		0xf0f0f0f0deadbeefULL
-
-/* The value slot @slot of logical page @page holds in generation @gen. */
-static inline uint64_t tlbt_kp_pattern(size_t page, size_t slot, uint64_t gen)
-{
-	return TLBT_KP_TAG << 48 | (gen & 0xffff) << 32 |
-	       (uint32_t)(page << 9 | slot);
-}
-
-/* Any generation of the right page and slot. */
-static inline bool tlbt_kp_pattern_any_gen(uint64_t v, size_t page,
-					   size_t slot)
-{
-	return v >> 48 == TLBT_KP_TAG && (uint32_t)v == (uint32_t)(page << 9 | slot);
-}
 
 /* Increment regions: counters 0, pattern slots of generation 0. */
 void tlbt_kp_fill_counted(volatile uint64_t *base, size_t pages);
@@ -95,75 +73,33 @@ void tlbt_kp_fill_read(volatile uint64_t *base, size_t pages, uint64_t gen);
 
 /* ---- workers: the user-space oracle ---- */
 
-/* What the workers hammer; @base is reloaded before every page. */
-struct tlbt_kp_region {
-	volatile uint64_t *volatile base;
-	size_t pages;
-	/*
-	 * Odd while the scenario legitimately leaves holes (a file being
-	 * refilled after a truncate): TLBT_KP_READ_STRICT then accepts 0
-	 * from a page whose visit overlapped an odd or changed epoch.
-	 */
-	volatile unsigned int epoch;
-};
+/*
+ * The pool is tlbt_workers.h's, in the TLBT_KP_* modes; these are its
+ * kernel-path names. The caller pins itself (tlbt_kp_pin()) and hands
+ * the workers the other CPUs.
+ */
+#define tlbt_kp_region			tlbt_region
+#define tlbt_kp_workers			tlbt_workers
+#define tlbt_kp_mode			tlbt_mode
+#define tlbt_kp_oracle			tlbt_oracle
+#define tlbt_kp_fault_handler_install()	tlbt_fault_handler_install()
+#define tlbt_kp_jmp_set(jb)		tlbt_fault_jmp_set(jb)
+#define tlbt_kp_workers_visits(ws)	tlbt_workers_visits(ws)
+#define tlbt_kp_workers_bad(ws)		tlbt_workers_bad(ws)
+#define tlbt_kp_workers_halt(ws)	tlbt_workers_halt(ws)
+#define tlbt_kp_workers_stop(ws, o)	tlbt_workers_stop(ws, o)
+#define tlbt_kp_corruption(o)		tlbt_oracle_corruption(o)
 
-enum tlbt_kp_mode {
-	TLBT_KP_INCREMENT,	/* own counter slot + one pattern slot per page */
-	TLBT_KP_READ,		/* read only: 0 or a pattern of any generation */
-	TLBT_KP_READ_STRICT,	/* read only: a pattern of any generation */
-};
-
-struct tlbt_kp_oracle {
-	unsigned int workers;
-	unsigned long long increments;		/* counted by the workers */
-	unsigned long long lost_increments;	/* counted, not in memory */
-	unsigned long long foreign;		/* in memory, never counted */
-	unsigned long long stale_reads;		/* own slot went backwards */
-	unsigned long long foreign_reads;	/* own slot jumped forwards */
-	unsigned long long reads;		/* pattern slots read */
-	unsigned long long bad_reads;		/* a value no one stored there */
-	unsigned long long faults;		/* accesses retried after a fault */
-	unsigned long long passes;
-	uint64_t first_bad;
-};
-
-struct tlbt_kp_workers;
-
-struct tlbt_kp_worker {
-	struct tlbt_kp_workers *ws;
-	pthread_t thread;
-	unsigned int idx;
-	int cpu;
-	int err;
-	uint64_t *init, *last, *done;
-	unsigned long long stale_reads, foreign_reads, reads, bad_reads;
-	unsigned long long faults, passes;
-	unsigned long long visits;	/* pages visited; read racily */
-	uint64_t first_bad;
-};
-
-struct tlbt_kp_workers {
-	struct tlbt_kp_region *rg;
-	enum tlbt_kp_mode mode;
-	unsigned long long pause_ns;	/* spin between passes; set after start */
-	unsigned int nr;
-	int stop;
-	int ready;
-	struct tlbt_kp_worker *w;
-};
-
-void tlbt_kp_fault_handler_install(void);
-void tlbt_kp_jmp_set(sigjmp_buf *jb);
-int tlbt_kp_workers_start(struct tlbt_kp_workers *ws, struct tlbt_kp_region *rg,
-			  enum tlbt_kp_mode mode, const int *cpus, int nr);
-unsigned long long tlbt_kp_workers_passes(struct tlbt_kp_workers *ws);
-/* Pages visited and bad values read so far, summed; read racily. */
-unsigned long long tlbt_kp_workers_visits(struct tlbt_kp_workers *ws);
-unsigned long long tlbt_kp_workers_bad(struct tlbt_kp_workers *ws);
-/* Stop and join the workers; tlbt_kp_workers_stop() then only judges. */
-void tlbt_kp_workers_halt(struct tlbt_kp_workers *ws);
-int tlbt_kp_workers_stop(struct tlbt_kp_workers *ws, struct tlbt_kp_oracle *o);
-unsigned long long tlbt_kp_corruption(const struct tlbt_kp_oracle *o);
+/* One worker on each of @cpus, at most TLBT_KP_COUNTERS. */
+static inline int tlbt_kp_workers_start(struct tlbt_workers *ws,
+					struct tlbt_region *rg,
+					enum tlbt_mode mode, const int *cpus,
+					int nr)
+{
+	if (nr < 1)
+		return -EINVAL;
+	return tlbt_workers_start_region(ws, rg, mode, cpus, nr, -1);
+}
 
 /* Threads that only keep this mm loaded on other CPUs. */
 struct tlbt_kp_spinners;
@@ -281,14 +217,13 @@ struct tlbt_kp_result {
 	bool inval_valid;
 	unsigned long long inval_bytes, inval_starts, inval_ends;
 	unsigned long long inval_paired, inval_unmatched, inval_dropped;
-	struct tlbt_kp_oracle o;
+	struct tlbt_oracle o;
 	/* per scenario */
 	unsigned long long moved, not_moved, first_errno; /* move_pages status */
 	unsigned long long swapped;	/* pageout: pagemap entries in swap */
 	unsigned long long pswpout;	/* /proc/vmstat delta */
 	unsigned long long majflt;	/* major faults: reads from swap */
 	unsigned long long checks, remote_stale, remote_foreign, lost_writes;
-	unsigned long long reuse_hits, victims;	/* truncate race */
 	bool thp_kept;
 };
 
@@ -307,8 +242,6 @@ int tlbt_kp_run_pageout_once(const struct tlbt_kp_opts *op,
 int tlbt_kp_run_migrate_once(const struct tlbt_kp_opts *op,
 			     struct tlbt_kp_result *r);
 int tlbt_kp_run_zap(const struct tlbt_kp_opts *op, struct tlbt_kp_result *r);
-int tlbt_kp_run_truncate_race(const struct tlbt_kp_opts *op,
-			      struct tlbt_kp_result *r);
 
 /* Positive controls. */
 int tlbt_kp_control_copy_before_publish(const struct tlbt_kp_opts *op,
@@ -327,6 +260,7 @@ enum {
 	TLBT_KP_NEED_SWAP	= 1 << 1,	/* active swap */
 	TLBT_KP_NEED_FREER	= 1 << 2,	/* a third CPU, for the freer */
 	TLBT_KP_NEED_WBFS	= 1 << 3,	/* a disk filesystem */
+	TLBT_KP_NEED_MODULE	= 1 << 4,	/* the module (kselftests only) */
 };
 
 struct tlbt_kp_race;
@@ -346,7 +280,7 @@ struct tlbt_kp_race_result {
 	double secs;
 	unsigned long long overlapped;	/* ops that workers' accesses overlapped */
 	unsigned long long reached;	/* ops that reached the race */
-	struct tlbt_kp_oracle o;
+	struct tlbt_oracle o;
 	unsigned long long ro_writes;	/* words changed on a read-only page */
 	unsigned long long reuse_hits;	/* victim frames the freer got back */
 	unsigned long long corrupt;	/* every data oracle, summed */

@@ -3,10 +3,8 @@
  * libtlbt: user-space side of tlbtorture.
  *
  * The arena (open, mmap, commands, results), the global knobs, and the
- * worker threads that form the user-space oracle: each worker owns one
- * u64 slot of every arena page and counts its own increments, so that
- * any write lost or misdirected through a stale TLB entry shows up as a
- * mismatch between what was counted and what is in memory.
+ * sequences the runner knows. The workers that form the user-space
+ * oracle are tlbt_workers.h's, shared with the kernel-path tests.
  */
 #ifndef LIBTLBT_H
 #define LIBTLBT_H
@@ -14,13 +12,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <pthread.h>
-#include <sched.h>
+
+#include "tlbt_workers.h"
 
 #define TLBT_DEBUGFS		"/sys/kernel/debug/tlbtorture"
-#define TLBT_PAGE_SIZE		4096UL
-#define TLBT_SLOTS_PER_PAGE	(TLBT_PAGE_SIZE / sizeof(uint64_t))
-#define TLBT_MAX_WORKERS	TLBT_SLOTS_PER_PAGE
 #define TLBT_CMD_MAX		511	/* longest command the module takes */
 #define TLBT_MAX_ROUNDS		1000000ULL
 #define TLBT_KNOB_MAX		262144UL
@@ -67,73 +62,6 @@ struct tlbt_result {
 	unsigned int nr_keys;		/* known keys found, strings included */
 };
 
-/* What the workers saw; filled by tlbt_workers_stop(). */
-struct tlbt_oracle {
-	unsigned int workers;
-	unsigned long long increments;	/* counted by the workers */
-	unsigned long long lost_increments; /* counted but not in memory */
-	unsigned long long foreign;	/* in memory but never counted */
-	unsigned long long stale_reads;	/* read less than last written */
-	unsigned long long foreign_reads; /* read more than last written */
-};
-
-/*
- * Workers alternate two access patterns by wall time, about a millisecond
- * each (bit 22 of the TSC: read with RDTSC, as a system call would itself
- * flush the TLB under PTI). Cycling (one access per page per pass) uses
- * every stale entry a CPU holds: what catches mremap's release-before-
- * flush, whose stale source entries live next to the fresh ones.
- * Dwelling (TLBT_DWELL accesses in a row per page) keeps using one entry
- * across the unsafe window without faulting: with PTI and no PCID every
- * kernel entry, a fault included, reloads CR3 and drops the whole TLB,
- * and a cycling worker faults on the first cleared PTE within a few
- * accesses, so with one worker the unsafe mkclean and reclaim orderings
- * went uncaught. Alternating by pass count did not work: a worker blocked
- * in faults makes few passes. 4096 accesses are about 40 us under TCG.
- */
-#define TLBT_DWELL	4096
-
-static inline unsigned int tlbt_dwell(unsigned int max)
-{
-	return (__builtin_ia32_rdtsc() >> 22) & 1 ? max : 1;
-}
-
-struct tlbt_workers;
-
-/* Per worker thread state; private to libtlbt.c. */
-struct tlbt_worker {
-	struct tlbt_workers *ws;
-	pthread_t thread;
-	unsigned int idx;		/* slot owned in every page */
-	int cpu;
-	int err;
-	uint64_t *init;			/* slot value when the worker started */
-	uint64_t *last;			/* last value this worker wrote */
-	uint64_t *done;			/* increments done, per page */
-	unsigned long long stale_reads;
-	unsigned long long foreign_reads;
-	unsigned long long passes;	/* read racily for progress */
-	unsigned long long increments;	/* likewise, at the end of a pass */
-};
-
-struct tlbt_workers {
-	/*
-	 * Workers reload the base through @basep before every page, so a
-	 * caller that moves the mapping can publish the new address. By
-	 * default @basep points at @base.
-	 */
-	volatile uint64_t *volatile *basep;
-	volatile uint64_t *volatile base;
-	size_t pages;
-	unsigned int nr;
-	int issuer_cpu;
-	int stop;
-	int ready;
-	struct tlbt_worker *w;
-	cpu_set_t *saved_mask;		/* caller's affinity, restored at stop */
-	size_t mask_size;
-};
-
 /* Arena */
 bool tlbt_module_loaded(void);
 int tlbt_arena_fd_open(struct tlbt_arena *a);
@@ -176,25 +104,15 @@ int tlbt_results_parse(const char *text, struct tlbt_result *r);
 int tlbt_kv_find(const char *text, const char *key, const char **val);
 
 /*
- * Workers and the user-space oracle. They hammer [@base, @base + @pages
- * pages): pass tlbt_arena_page(a, start) to keep them on a sub-range, as
- * mremap needs (its destination must stay untouched).
+ * The workers (tlbt_workers.h) hammer [@base, @base + @pages pages): pass
+ * tlbt_arena_page(a, start) to keep them on a sub-range, as mremap needs
+ * (its destination must stay untouched).
  */
 static inline volatile uint64_t *tlbt_arena_page(const struct tlbt_arena *a,
 						 size_t idx)
 {
 	return a->base + idx * TLBT_SLOTS_PER_PAGE;
 }
-
-int tlbt_nr_cpus(void);
-int tlbt_workers_start(struct tlbt_workers *w, volatile uint64_t *base,
-		       size_t pages, int issuer_cpu);
-int tlbt_workers_start_basep(struct tlbt_workers *w,
-			     volatile uint64_t *volatile *basep,
-			     size_t pages, int issuer_cpu);
-unsigned long long tlbt_workers_progress(struct tlbt_workers *w);
-int tlbt_workers_stop(struct tlbt_workers *w, struct tlbt_oracle *o);
-unsigned long long tlbt_oracle_corruption(const struct tlbt_oracle *o);
 
 /*
  * Sequences, policies and backends known to the runner's matrix. sync has

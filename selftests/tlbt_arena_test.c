@@ -148,6 +148,7 @@ FIXTURE(lifecycle) {
 
 FIXTURE_SETUP(lifecycle)
 {
+	TLBT_REQUIRE_MODULE();
 }
 
 FIXTURE_TEARDOWN(lifecycle)
@@ -169,13 +170,18 @@ TEST_F(lifecycle, fresh_arena_is_zero_filled_and_has_no_results)
 	tlbt_arena_close(&a);
 }
 
-/* All of it, from the arena's first open to its last munmap. */
+/*
+ * All of it, from the arena's first open to its last munmap: frames, and
+ * the bytes of everything else the module allocated for the arenas and
+ * their commands, exactly.
+ */
 TEST_F(lifecycle, frames_held_return_to_baseline_after_close)
 {
-	unsigned long frames0, arenas0, v;
+	unsigned long frames0, bytes0, arenas0, v;
 	struct tlbt_arena a, b, c;
 
 	ASSERT_EQ(0, tlbt_stats_get("frames_held", &frames0));
+	ASSERT_EQ(0, tlbt_stats_get("bytes_held", &bytes0));
 	ASSERT_EQ(0, tlbt_stats_get("arenas", &arenas0));
 
 	ASSERT_EQ(0, tlbt_arena_open(&a, 32));
@@ -188,6 +194,10 @@ TEST_F(lifecycle, frames_held_return_to_baseline_after_close)
 	/* README: an arena holds its mapped frames and a pool as big */
 	ASSERT_EQ(0, tlbt_stats_get("frames_held", &v));
 	ASSERT_EQ(frames0 + 2 * 40, v);
+	/* at least the snapshot and the store, a page each per arena page */
+	ASSERT_EQ(0, tlbt_stats_get("bytes_held", &v));
+	ASSERT_LE(bytes0 + 2 * 40 * TLBT_PAGE_SIZE, v);
+	TH_LOG("bytes_held %lu -> %lu with two mapped and one open", bytes0, v);
 	ASSERT_EQ(0, tlbt_stats_get("arenas", &v));
 	TH_LOG("arenas %lu -> %lu with two mapped and one open", arenas0, v);
 
@@ -195,6 +205,7 @@ TEST_F(lifecycle, frames_held_return_to_baseline_after_close)
 	tlbt_arena_close(&b);
 	tlbt_arena_close(&c);
 	ASSERT_EQ(frames0, wait_stat("frames_held", frames0));
+	ASSERT_EQ(bytes0, wait_stat("bytes_held", bytes0));
 	ASSERT_EQ(arenas0, wait_stat("arenas", arenas0));
 }
 
@@ -247,7 +258,7 @@ static bool in_write(const char *dir, pid_t pid)
  */
 TEST_F(lifecycle, fatal_signal_stops_a_long_command)
 {
-	unsigned long frames0;
+	unsigned long frames0, killed0, v;
 	struct tlbt_result r;
 	struct tlbt_arena a;
 	int status, i, go[2];
@@ -255,6 +266,7 @@ TEST_F(lifecycle, fatal_signal_stops_a_long_command)
 	pid_t pid;
 
 	ASSERT_EQ(0, tlbt_stats_get("frames_held", &frames0));
+	ASSERT_EQ(0, tlbt_stats_get("commands_killed", &killed0));
 	ASSERT_EQ(0, tlbt_arena_fd_open(&a));
 	ASSERT_EQ(0, pipe(go));
 	pid = fork();
@@ -281,6 +293,8 @@ TEST_F(lifecycle, fatal_signal_stops_a_long_command)
 	ASSERT_EQ((long long)-EINTR, r.error);
 	ASSERT_GT(r.rounds, r.rounds_done);
 	TH_LOG("killed after %llu rounds", r.rounds_done);
+	ASSERT_EQ(0, tlbt_stats_get("commands_killed", &v));
+	ASSERT_EQ(killed0 + 1, v);
 
 	ASSERT_EQ(0, tlbt_arena_map(&a, ARENA_PAGES));
 	ASSERT_EQ(0, tlbt_cmd(&a, "migrate rounds=2"));
@@ -403,6 +417,7 @@ FIXTURE(arena) {
 
 FIXTURE_SETUP(arena)
 {
+	TLBT_REQUIRE_MODULE();
 	setup_arena(_metadata, &self->a, self->baseline);
 }
 
@@ -825,6 +840,7 @@ FIXTURE_VARIANT(bad_cmd) {
 
 FIXTURE_SETUP(bad_cmd)
 {
+	TLBT_REQUIRE_MODULE();
 	setup_arena(_metadata, &self->a, self->baseline);
 }
 
@@ -987,6 +1003,7 @@ FIXTURE(knobs) {
 
 FIXTURE_SETUP(knobs)
 {
+	TLBT_REQUIRE_MODULE();
 	ASSERT_EQ(0, tlbt_knob_read("ceiling", &self->ceiling));
 	ASSERT_EQ(0, tlbt_knob_read("max_pages", &self->max_pages));
 }

@@ -71,8 +71,6 @@ struct tlbt_bench_opts {
 
 /* Which CPUs this process may use: the issuer is the first of them. */
 struct tlbt_bench_env {
-	cpu_set_t *allowed;
-	size_t set_size;
 	int *cpus;
 	int nr_cpus;
 	unsigned long ceiling;		/* the knob as found */
@@ -478,18 +476,11 @@ static int tlbt_bench_parse(int argc, char **argv, struct tlbt_bench_opts *o,
  */
 static int tlbt_bench_pin_issuer(struct tlbt_bench_env *env)
 {
-	size_t size = CPU_ALLOC_SIZE(env->cpus[0] + 1);
-	cpu_set_t *set = CPU_ALLOC(env->cpus[0] + 1);
 	size_t len = 3 * TLBT_PMD_SIZE;
 	char *mem, *unit;
 	int ret;
 
-	if (!set)
-		return -ENOMEM;
-	CPU_ZERO_S(size, set);
-	CPU_SET_S(env->cpus[0], size, set);
-	ret = sched_setaffinity(0, size, set) ? -errno : 0;
-	CPU_FREE(set);
+	ret = tlbt_pin(env->cpus[0]);
 	if (ret)
 		return ret;
 	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -507,31 +498,18 @@ static int tlbt_bench_pin_issuer(struct tlbt_bench_env *env)
 static int tlbt_bench_env_init(struct tlbt_bench_env *env)
 {
 	bool pti = false, pcid = false, invpcid = false;
-	int bits, cpu;
+	int nr;
 
 	memset(env, 0, sizeof(*env));
-	/* Grow the set until it holds every CPU the kernel knows of. */
-	for (bits = 1024; bits <= (1 << 22); bits *= 2) {
-		env->allowed = CPU_ALLOC(bits);
-		if (!env->allowed)
-			return -ENOMEM;
-		env->set_size = CPU_ALLOC_SIZE(bits);
-		if (!sched_getaffinity(0, env->set_size, env->allowed))
-			break;
-		CPU_FREE(env->allowed);
-		env->allowed = NULL;
-		if (errno != EINVAL)
-			return -errno;
-	}
-	if (!env->allowed)
-		return -EINVAL;
-	env->cpus = calloc(CPU_COUNT_S(env->set_size, env->allowed),
-			   sizeof(int));
+	nr = tlbt_nr_cpus();
+	if (nr < 1)
+		return nr < 0 ? nr : -EINVAL;
+	env->cpus = calloc(nr, sizeof(int));
 	if (!env->cpus)
 		return -ENOMEM;
-	for (cpu = 0; cpu < bits; cpu++)
-		if (CPU_ISSET_S(cpu, env->set_size, env->allowed))
-			env->cpus[env->nr_cpus++] = cpu;
+	env->nr_cpus = tlbt_cpus(env->cpus, nr);
+	if (env->nr_cpus < 1)
+		return env->nr_cpus < 0 ? env->nr_cpus : -EINVAL;
 	if (!tlbt_flush_caps(&pti, &pcid, &invpcid))
 		env->full_only = pti && pcid && !invpcid;
 	return tlbt_bench_pin_issuer(env);
@@ -539,14 +517,14 @@ static int tlbt_bench_env_init(struct tlbt_bench_env *env)
 
 static void tlbt_bench_env_free(struct tlbt_bench_env *env)
 {
-	sched_setaffinity(0, env->set_size, env->allowed);
-	CPU_FREE(env->allowed);
+	if (env->nr_cpus > 0)
+		tlbt_set_cpus(env->cpus, env->nr_cpus);
 	free(env->cpus);
 }
 
 /*
  * Start @busy workers on [@base, @base + @pages pages): the issuer on the
- * first allowed CPU, the workers on the next @busy ones. libtlbt puts one
+ * first allowed CPU, the workers on the next @busy ones. The pool puts one
  * worker on every other CPU of the caller's affinity, so narrow it first.
  * With busy 0 this only pins the issuer.
  */
@@ -555,18 +533,9 @@ static int tlbt_bench_workers_start(struct tlbt_bench_env *env,
 				    volatile uint64_t *base, size_t pages,
 				    unsigned int busy)
 {
-	cpu_set_t *set = CPU_ALLOC(env->cpus[env->nr_cpus - 1] + 1);
-	size_t size = CPU_ALLOC_SIZE(env->cpus[env->nr_cpus - 1] + 1);
-	unsigned int i;
 	int ret;
 
-	if (!set)
-		return -ENOMEM;
-	CPU_ZERO_S(size, set);
-	for (i = 0; i <= busy; i++)
-		CPU_SET_S(env->cpus[i], size, set);
-	ret = sched_setaffinity(0, size, set) ? -errno : 0;
-	CPU_FREE(set);
+	ret = tlbt_set_cpus(env->cpus, busy + 1);
 	if (!ret)
 		ret = tlbt_workers_start(ws, base, pages, env->cpus[0]);
 	if (!ret && ws->nr != busy) {

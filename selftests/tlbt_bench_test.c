@@ -308,6 +308,7 @@ FIXTURE_SETUP(bench)
 	bool pti, pcid, invpcid;
 	int ret = runner_path(self->runner, sizeof(self->runner));
 
+	TLBT_REQUIRE_MODULE();
 	self->rows = NULL;
 	ASSERT_EQ(0, tlbt_knob_read("ceiling", &self->ceiling));
 	if (ret) {

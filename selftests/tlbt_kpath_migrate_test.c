@@ -4,37 +4,35 @@
  * and forth, while a worker on every other CPU does read-modify-write
  * increments and pattern reads. No increment may be lost, and every
  * entry of move_pages()'s status array must show the target node, which
- * is always the node the page was not on.
+ * is always the node the page was not on. (The race verdict that proves
+ * it reached its window is race.migrate, tlbt_kpath_race_test.)
  *
- * Needs two NUMA nodes with memory (QEMU's -numa in the guest): the
- * whole program skips with exit 4 otherwise. No module needed, except
- * for the arena control.
+ * Tests that migrate need two NUMA nodes with memory (QEMU's -numa in
+ * the guest) and skip without them; the arena control needs only the
+ * module.
  */
 #include "tlbt_kpath_harness.h"
 
 #define ROUNDS		20
 #define MIN_ROUNDS	3ULL
 #define MAX_MS		20000
-
-static const char *migrate_needs(void)
-{
-	int nodes[64];
-
-	if (tlbt_kp_nodes(nodes, 64) < 2)
-		return "needs 2 NUMA nodes with memory (/sys/devices/system/node/has_memory)";
-	return NULL;
-}
+#define ONCE_PAGES	64ULL
 
 FIXTURE(migrate) {
 };
 
 FIXTURE_VARIANT(migrate) {
+	const char *name;
 	enum tlbt_kp_mem mem;
 	size_t pages;
 };
 
-FIXTURE_VARIANT_ADD(migrate, anon) { .mem = TLBT_KP_ANON, .pages = 64 };
-FIXTURE_VARIANT_ADD(migrate, thp) { .mem = TLBT_KP_THP, .pages = 512 };
+FIXTURE_VARIANT_ADD(migrate, anon) {
+	.name = "anon", .mem = TLBT_KP_ANON, .pages = 64,
+};
+FIXTURE_VARIANT_ADD(migrate, thp) {
+	.name = "thp", .mem = TLBT_KP_THP, .pages = 512,
+};
 
 FIXTURE_SETUP(migrate)
 {
@@ -53,6 +51,7 @@ TEST_F_TIMEOUT(migrate, move_pages_back_and_forth_loses_nothing,
 	};
 	struct tlbt_kp_result r;
 
+	TLBT_KP_REQUIRE_AS(variant->name, TLBT_KP_NEED_NUMA);
 	if (!tlbt_kp_ran(_metadata, tlbt_kp_run_migrate(&op, &r), &r))
 		return;
 	TH_LOG("status: %llu pages on the target node, %llu not (first errno %llu)",
@@ -82,27 +81,36 @@ FIXTURE_TEARDOWN(migrate_once)
 }
 
 /*
- * One move_pages() of 64 pages with idle spinners on the other CPUs:
- * 6.1 unmaps each page with a flush of its own (try_to_migrate_one()
- * calls ptep_clear_flush(); batched migration flushes came in 6.4), so
- * there are 64 shootdowns, exactly, as measured in the guest. From 6.4
- * on, at most 64.
+ * A measurement, not a corruption verdict: the shootdowns one
+ * move_pages() of 64 idle pages sends, spinners keeping the mm loaded
+ * on the other CPUs (so every flush is remote), from the kernel's code:
+ *
+ * - before 6.4, try_to_migrate_one() unmaps each page with
+ *   ptep_clear_flush(), and nothing else in the path flushes: one per
+ *   page, 64 exactly;
+ * - from 6.4 on, migrate_pages_batch() unmaps the batch (up to 512
+ *   pages) with TTU_BATCH_FLUSH and flushes it once, and only retries,
+ *   or the synchronous one-page-at-a-time fallback for pages the batch
+ *   failed, flush again: at least 1, at most one per page.
+ *
+ * Zero would mean the unmap was never flushed at all.
  */
-TEST_F_TIMEOUT(migrate_once, of_n_pages_sends_one_shootdown_per_page,
+TEST_F_TIMEOUT(migrate_once, measure_shootdowns_of_one_move_pages,
 	       KP_TIMEOUT)
 {
-	struct tlbt_kp_opts op = { .pages = 64, .trace = true };
+	struct tlbt_kp_opts op = { .pages = ONCE_PAGES, .trace = true };
+	unsigned long long min = tlbt_kp_kernel_before(6, 4) ? ONCE_PAGES : 1;
 	struct tlbt_kp_result r;
 
-	if (!tlbt_kp_ran(_metadata, tlbt_kp_run_migrate_once(&op, &r), &r))
+	TLBT_KP_REQUIRE(TLBT_KP_NEED_NUMA);
+	if (!tlbt_kp_counted(_metadata, tlbt_kp_run_migrate_once(&op, &r),
+			     &r))
 		return;
-	EXPECT_EQ(64ULL, r.moved);
+	/* what the bounds assume: every page moved, none was harmed */
+	EXPECT_EQ(ONCE_PAGES, r.moved);
 	EXPECT_EQ(0ULL, r.o.bad_reads);
-	if (!r.fl.valid)
-		SKIP(return, "%s: no tracefs", _metadata->name);
-	EXPECT_GE(64ULL, r.fl.issuer[TLBT_KP_REMOTE_SEND_IPI]);
-	if (tlbt_kp_kernel_before(6, 4))
-		EXPECT_EQ(64ULL, r.fl.issuer[TLBT_KP_REMOTE_SEND_IPI]);
+	EXPECT_LE(min, r.fl.issuer[TLBT_KP_REMOTE_SEND_IPI]);
+	EXPECT_GE(ONCE_PAGES, r.fl.issuer[TLBT_KP_REMOTE_SEND_IPI]);
 }
 
 FIXTURE(control) {
@@ -116,17 +124,6 @@ FIXTURE_TEARDOWN(control)
 {
 }
 
-TEST_F_TIMEOUT(control, copy_before_publish_loses_increments, KP_TIMEOUT)
-{
-	struct tlbt_kp_opts op = { .pages = 64, .rounds = 10 };
-	struct tlbt_kp_result r;
-
-	if (!tlbt_kp_ran(_metadata,
-			 tlbt_kp_control_copy_before_publish(&op, &r), &r))
-		return;
-	EXPECT_LT(0ULL, r.o.lost_increments) TH_LOG("oracle missed it");
-}
-
 /* Copy before flush: writes through stale entries land in old frames. */
 TEST_F_TIMEOUT(control, arena_copy_before_flush_is_caught, KP_TIMEOUT)
 {
@@ -135,6 +132,7 @@ TEST_F_TIMEOUT(control, arena_copy_before_flush_is_caught, KP_TIMEOUT)
 	struct tlbt_kp_result r;
 	struct tlbt_result res;
 
+	TLBT_KP_REQUIRE(TLBT_KP_NEED_MODULE);
 	if (!tlbt_kp_arena_ran(_metadata, cmd,
 			       tlbt_kp_control_arena(cmd, 64, 64,
 						     TLBT_KP_INCREMENT, &r,
@@ -145,4 +143,4 @@ TEST_F_TIMEOUT(control, arena_copy_before_flush_is_caught, KP_TIMEOUT)
 	EXPECT_LT(0ULL, r.o.lost_increments) TH_LOG("workers missed it");
 }
 
-TLBT_KP_HARNESS_MAIN(migrate_needs)
+TEST_HARNESS_MAIN

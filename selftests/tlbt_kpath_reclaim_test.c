@@ -1,32 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Real reclaim: madvise(MADV_PAGEOUT) of anonymous memory to swap (zram
- * in the guest) while a worker on every other CPU does read-modify-write
- * increments and pattern reads, and refaults the pages from swap.
- * Nothing may be lost, and /proc/self/pagemap must show the pages
- * really went to swap.
+ * Real reclaim, measured: the remote TLB shootdowns one madvise
+ * (MADV_PAGEOUT) of 64 pages sends on its way to swap (zram in the
+ * guest), with spinners keeping the mm loaded on the other CPUs, and
+ * /proc/self/pagemap showing the pages really went out.
  *
- * And the flush cost, which reclaim batches: pages whose PTEs are clean
- * share one shootdown, while a dirty PTE costs a flush of its own before
- * the page's writeback (try_to_unmap_flush_dirty()).
+ * These are measurements, not corruption verdicts: they count flushes,
+ * not when they happen. Moving try_to_unmap_flush_dirty() after
+ * pageout() (writeback before flush) leaves every count here the same;
+ * race.reclaim_dirty and race.reclaim_read (tlbt_kpath_race_test) are
+ * the verdicts, workers racing the writeback and the free.
  *
- * Needs swap: the whole program skips with exit 4 without it. No module
- * needed, except for the arena control.
+ * Tests that page out need swap and skip without it, and tracefs; the
+ * arena control needs only the module.
  */
 #include "tlbt_kpath_harness.h"
 
-#define ROUNDS		4
-#define MIN_ROUNDS	2ULL
-#define MAX_MS		15000
-#define PAGES		64
-#define RACE_PAGES	32
-
-static const char *reclaim_needs(void)
-{
-	if (!tlbt_kp_have_swap())
-		return "needs swap (/proc/swaps is empty)";
-	return NULL;
-}
+#define PAGES		64ULL
 
 FIXTURE(reclaim) {
 };
@@ -39,82 +29,72 @@ FIXTURE_TEARDOWN(reclaim)
 {
 }
 
-TEST_F_TIMEOUT(reclaim, pageout_under_workers_loses_nothing, KP_TIMEOUT)
-{
-	struct tlbt_kp_opts op = {
-		.pages = RACE_PAGES, .rounds = ROUNDS, .max_ms = MAX_MS,
-		.trace = true,
-	};
-	struct tlbt_kp_result r;
-
-	if (!tlbt_kp_ran(_metadata, tlbt_kp_run_pageout(&op, &r), &r))
-		return;
-	TH_LOG("pagemap: a swap entry after %llu of %llu MADV_PAGEOUTs; pswpout +%llu; %llu refaults from swap",
-	       r.swapped, r.ops, r.pswpout, r.majflt);
-	EXPECT_LE(MIN_ROUNDS, r.rounds);
-	EXPECT_LT(0ULL, r.o.increments) TH_LOG("workers did not run");
-	EXPECT_LT(0ULL, r.swapped) TH_LOG("pagemap never showed swap");
-	EXPECT_LT(0ULL, r.pswpout) TH_LOG("nothing was written to swap");
-	EXPECT_LT(0ULL, r.majflt) TH_LOG("nothing was read back from swap");
-	EXPECT_EQ(0ULL, r.o.lost_increments);
-	EXPECT_EQ(0ULL, r.o.foreign);
-	EXPECT_EQ(0ULL, r.o.stale_reads);
-	EXPECT_EQ(0ULL, r.o.foreign_reads);
-	EXPECT_EQ(0ULL, r.o.bad_reads);
-}
-
 /*
- * Freshly written pages: every PTE is dirty, so reclaim flushes before
- * each page's writeback. Measured in the guest: 65 shootdowns for 64
- * pages, one per page and one for the accessed bits MADV_PAGEOUT clears
- * first.
+ * From the kernel's code (6.1 and 6.12 alike unless said): MADV_PAGEOUT
+ * walks the page table, calling flush_tlb_batched_pending() first, which
+ * flushes the whole mm once if a reclaim of it (kswapd's too) batched an
+ * unmap since the last such call; 6.1 also clears the accessed bits into
+ * an mmu_gather that it flushes once at the end (6.12 leaves them). The
+ * pages go to shrink_folio_list(), which unmaps each with
+ * TTU_BATCH_FLUSH and, as a dirty PTE may be a writable TLB entry, calls
+ * try_to_unmap_flush_dirty() before each page's pageout(): one flush per
+ * page. Freshly written pages: between 64 and 64 + 2.
  */
-TEST_F_TIMEOUT(reclaim, dirty_ptes_go_to_swap_and_refault_intact,
-	       KP_TIMEOUT)
+TEST_F_TIMEOUT(reclaim, measure_shootdowns_of_dirty_pageout, KP_TIMEOUT)
 {
 	struct tlbt_kp_opts op = { .pages = PAGES, .trace = true };
 	struct tlbt_kp_result r;
 
-	if (!tlbt_kp_ran(_metadata, tlbt_kp_run_pageout_once(&op, &r), &r))
+	TLBT_KP_REQUIRE(TLBT_KP_NEED_SWAP);
+	if (!tlbt_kp_counted(_metadata, tlbt_kp_run_pageout_once(&op, &r),
+			     &r))
 		return;
 	TH_LOG("pagemap: %llu of %zu pages in swap; pswpout +%llu", r.swapped,
 	       r.pages, r.pswpout);
-	EXPECT_EQ((unsigned long long)PAGES, r.swapped);
-	EXPECT_LE((unsigned long long)PAGES, r.pswpout);
+	/* what the bounds assume: every page was written out */
+	EXPECT_EQ(PAGES, r.swapped);
+	EXPECT_LE(PAGES, r.pswpout);
 	EXPECT_EQ(0ULL, r.o.bad_reads) TH_LOG("data changed across swap");
-	if (!r.fl.valid)
-		SKIP(return, "%s: no tracefs", _metadata->name);
-	EXPECT_LE((unsigned long long)PAGES,
-		  r.fl.issuer[TLBT_KP_REMOTE_SEND_IPI]);
-	EXPECT_GE((unsigned long long)PAGES + 2,
-		  r.fl.issuer[TLBT_KP_REMOTE_SEND_IPI]);
+	EXPECT_LE(PAGES, r.fl.issuer[TLBT_KP_REMOTE_SEND_IPI])
+		TH_LOG("fewer than one flush per dirty page");
+	EXPECT_GE(PAGES + 2, r.fl.issuer[TLBT_KP_REMOTE_SEND_IPI]);
 }
 
 /*
- * The same pages read back from swap: read faults map clean PTEs, so no
- * writable TLB entry can race the writeback, and reclaim defers the
- * whole batch to one flush (TTU_BATCH_FLUSH, try_to_unmap_flush()).
- * Measured in the guest: 2 or 3 shootdowns for 64 pages (the batch, the
- * accessed bits MADV_PAGEOUT cleared first, sometimes one more), where
- * the same pages with dirty PTEs cost 65. Bound: 4.
+ * The same pages read back from swap first: a read fault maps a clean
+ * PTE and leaves the page clean in the swap cache, so there is no
+ * writable entry for try_to_unmap_flush_dirty() to flush, and
+ * try_to_unmap_flush() flushes the batch before the pages are freed:
+ * once before 6.9; from 6.9 (bc2ff4cbc329, "mm: free folios in a batch
+ * in shrink_folio_list()") before each folio_batch of 31 is freed, so
+ * 3 times for 64 pages. Add at most the pending batched flush the first
+ * MADV_PAGEOUT left and, before 6.9 (2864f3d0f583 stopped it), the
+ * gather of the accessed bits: between 1 and 3 on 6.1, 1 and 4 on 6.12,
+ * where dirty PTEs cost 64 or more. On 6.1 the gather alone makes 1,
+ * so the lower bound shows a flush, not the batch's: whether the pages
+ * are freed before it is race.reclaim_read's verdict.
  */
-TEST_F_TIMEOUT(reclaim, clean_ptes_send_far_fewer_shootdowns_than_pages,
-	       KP_TIMEOUT)
+TEST_F_TIMEOUT(reclaim, measure_shootdowns_of_clean_pageout, KP_TIMEOUT)
 {
 	struct tlbt_kp_opts op = { .pages = PAGES, .trace = true,
 				   .clean = true };
+	/* 31: PAGEVEC_SIZE, the folio_batch shrink_folio_list() frees */
+	unsigned long long max = tlbt_kp_kernel_before(6, 9) ?
+				 3 : 1 + (PAGES + 30) / 31;
 	struct tlbt_kp_result r;
 
-	if (!tlbt_kp_ran(_metadata, tlbt_kp_run_pageout_once(&op, &r), &r))
+	TLBT_KP_REQUIRE(TLBT_KP_NEED_SWAP);
+	if (!tlbt_kp_counted(_metadata, tlbt_kp_run_pageout_once(&op, &r),
+			     &r))
 		return;
 	TH_LOG("pagemap: %llu of %zu pages in swap; pswpout +%llu", r.swapped,
 	       r.pages, r.pswpout);
-	EXPECT_EQ((unsigned long long)PAGES, r.swapped);
+	/* what the bounds assume: every page left memory */
+	EXPECT_EQ(PAGES, r.swapped);
 	EXPECT_EQ(0ULL, r.o.bad_reads) TH_LOG("data changed across swap");
-	if (!r.fl.valid)
-		SKIP(return, "%s: no tracefs", _metadata->name);
-	EXPECT_LE(1ULL, r.fl.issuer[TLBT_KP_REMOTE_SEND_IPI]);
-	EXPECT_GE(4ULL, r.fl.issuer[TLBT_KP_REMOTE_SEND_IPI]);
+	EXPECT_LE(1ULL, r.fl.issuer[TLBT_KP_REMOTE_SEND_IPI])
+		TH_LOG("the pages were freed without a flush");
+	EXPECT_GE(max, r.fl.issuer[TLBT_KP_REMOTE_SEND_IPI]);
 }
 
 FIXTURE(control) {
@@ -136,6 +116,7 @@ TEST_F_TIMEOUT(control, arena_writeback_before_flush_is_caught, KP_TIMEOUT)
 	struct tlbt_kp_result r;
 	struct tlbt_result res;
 
+	TLBT_KP_REQUIRE(TLBT_KP_NEED_MODULE);
 	if (!tlbt_kp_arena_ran(_metadata, cmd,
 			       tlbt_kp_control_arena(cmd, 64, 64,
 						     TLBT_KP_INCREMENT, &r,
@@ -146,4 +127,4 @@ TEST_F_TIMEOUT(control, arena_writeback_before_flush_is_caught, KP_TIMEOUT)
 	EXPECT_LT(0ULL, r.o.lost_increments) TH_LOG("workers missed it");
 }
 
-TLBT_KP_HARNESS_MAIN(reclaim_needs)
+TEST_HARNESS_MAIN

@@ -15,7 +15,9 @@
  *
  * The control lets the remote threads check before the zap, as if its
  * flush came too late for them: they must see stale stamps, and their
- * writes must be lost.
+ * writes must be lost. Apart from that, the flushes per zap are
+ * measured. The freed-frame races are race.zap_dontneed and
+ * race.zap_munmap (tlbt_kpath_race_test).
  */
 #include "tlbt_kpath_harness.h"
 
@@ -41,18 +43,11 @@ FIXTURE_TEARDOWN(zap)
 {
 }
 
-/*
- * Remote shootdowns per zap, measured in the guest: exactly 1. The zap
- * gathers the whole range in one mmu_gather and flushes it once, the
- * freed page table included for munmap(). Never one per page.
- */
-#define ZAP_MAX_SHOOTDOWNS	2
-
 TEST_F_TIMEOUT(zap, remote_cpus_never_see_zapped_data, KP_TIMEOUT)
 {
 	struct tlbt_kp_opts op = {
 		.pages = 64, .rounds = ROUNDS, .max_ms = MAX_MS,
-		.trace = true, .munmap = variant->munmap,
+		.munmap = variant->munmap,
 	};
 	struct tlbt_kp_result r;
 
@@ -66,11 +61,36 @@ TEST_F_TIMEOUT(zap, remote_cpus_never_see_zapped_data, KP_TIMEOUT)
 	EXPECT_EQ(0ULL, r.remote_stale);
 	EXPECT_EQ(0ULL, r.remote_foreign);
 	EXPECT_EQ(0ULL, r.lost_writes);
-	if (!r.fl.valid) {
-		TH_LOG("no tracefs: flushes not counted");
+}
+
+/*
+ * A measurement, not a corruption verdict: remote shootdowns per zap.
+ * From the kernel's code (6.1 and 6.12): MADV_DONTNEED and munmap()
+ * gather the whole range in one mmu_gather and flush it once in
+ * tlb_finish_mmu(), munmap()'s freed page table included; never one per
+ * page, and never none, as the remote threads keep every page mapped
+ * and the mm loaded on their CPUs. The code can add one more when
+ * memory is short (zap_pte_range() flushes early if the gather cannot
+ * allocate a batch page) or when flush_tlb_batched_pending() finds an
+ * unmap that kswapd batched: 1 to 2 per zap.
+ */
+#define ZAP_MEASURE_ROUNDS	10
+#define ZAP_MIN_SHOOTDOWNS	1
+#define ZAP_MAX_SHOOTDOWNS	2
+
+TEST_F_TIMEOUT(zap, measure_shootdowns_per_zap, KP_TIMEOUT)
+{
+	struct tlbt_kp_opts op = {
+		.pages = 64, .rounds = ZAP_MEASURE_ROUNDS, .max_ms = MAX_MS,
+		.trace = true, .munmap = variant->munmap,
+	};
+	struct tlbt_kp_result r;
+
+	if (!tlbt_kp_counted(_metadata, tlbt_kp_run_zap(&op, &r), &r))
 		return;
-	}
-	EXPECT_LE(r.ops, r.fl.issuer[TLBT_KP_REMOTE_SEND_IPI]);
+	EXPECT_LT(0ULL, r.ops);
+	EXPECT_LE(ZAP_MIN_SHOOTDOWNS * r.ops,
+		  r.fl.issuer[TLBT_KP_REMOTE_SEND_IPI]);
 	EXPECT_GE(ZAP_MAX_SHOOTDOWNS * r.ops,
 		  r.fl.issuer[TLBT_KP_REMOTE_SEND_IPI]);
 }
@@ -91,4 +111,4 @@ TEST_F_TIMEOUT(zap, control_checked_before_the_zap_is_caught, KP_TIMEOUT)
 	EXPECT_EQ(r.checks, r.lost_writes) TH_LOG("write check missed it");
 }
 
-TLBT_KP_HARNESS_MAIN(tlbt_kp_no_reason)
+TEST_HARNESS_MAIN

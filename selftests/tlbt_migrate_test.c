@@ -38,6 +38,7 @@ FIXTURE_VARIANT_ADD(migrate_safe, batched_kernel) {
 
 FIXTURE_SETUP(migrate_safe)
 {
+	TLBT_REQUIRE_MODULE();
 	ASSERT_EQ(0, tlbt_arena_open(&self->a, RACE_PAGES));
 }
 
@@ -68,6 +69,7 @@ FIXTURE(migrate_unsafe) {
 
 FIXTURE_SETUP(migrate_unsafe)
 {
+	TLBT_REQUIRE_MODULE();
 	ASSERT_EQ(0, tlbt_arena_open(&self->a, RACE_PAGES));
 }
 
@@ -109,6 +111,7 @@ FIXTURE_SETUP(migrate_counts)
 {
 	bool pti, pcid, invpcid;
 
+	TLBT_REQUIRE_MODULE();
 	ASSERT_EQ(0, tlbt_knob_read("ceiling", &self->ceiling));
 	ASSERT_EQ(0, tlbt_flush_caps(&pti, &pcid, &invpcid));
 	self->full_only = pti && pcid && !invpcid;

@@ -77,6 +77,7 @@ FIXTURE_VARIANT_ADD(mkclean_safe, mm_pending) {
 
 FIXTURE_SETUP(mkclean_safe)
 {
+	TLBT_REQUIRE_MODULE();
 	ASSERT_EQ(0, tlbt_arena_open(&self->a, variant->pages));
 }
 
@@ -108,6 +109,7 @@ FIXTURE(mkclean_unsafe) {
 
 FIXTURE_SETUP(mkclean_unsafe)
 {
+	TLBT_REQUIRE_MODULE();
 	ASSERT_EQ(0, tlbt_arena_open(&self->a, RACE_PAGES));
 }
 
@@ -167,6 +169,7 @@ FIXTURE_VARIANT_ADD(mkclean_counts, unsafe_no_flush) {
 
 FIXTURE_SETUP(mkclean_counts)
 {
+	TLBT_REQUIRE_MODULE();
 	ASSERT_EQ(0, tlbt_arena_open(&self->a, COUNT_PAGES));
 }
 
@@ -272,6 +275,7 @@ FIXTURE(mkclean_bench) {
 
 FIXTURE_SETUP(mkclean_bench)
 {
+	TLBT_REQUIRE_MODULE();
 }
 
 FIXTURE_TEARDOWN(mkclean_bench)
@@ -330,6 +334,7 @@ FIXTURE(sync) {
 
 FIXTURE_SETUP(sync)
 {
+	TLBT_REQUIRE_MODULE();
 	ASSERT_EQ(0, tlbt_arena_open(&self->a, SYNC_PAGES));
 }
 

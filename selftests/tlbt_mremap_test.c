@@ -92,6 +92,7 @@ FIXTURE_VARIANT_ADD(mremap_safe, batched_kernel) {
 
 FIXTURE_SETUP(mremap_safe)
 {
+	TLBT_REQUIRE_MODULE();
 	ASSERT_EQ(0, tlbt_arena_open(&self->a, 2 * variant->pages));
 }
 
@@ -126,6 +127,7 @@ FIXTURE(mremap_unsafe) {
 
 FIXTURE_SETUP(mremap_unsafe)
 {
+	TLBT_REQUIRE_MODULE();
 	ASSERT_EQ(0, tlbt_arena_open(&self->a, 2 * RACE_PAGES));
 }
 
@@ -195,6 +197,7 @@ FIXTURE_VARIANT_ADD(mremap_counts, batched_kernel) {
 
 FIXTURE_SETUP(mremap_counts)
 {
+	TLBT_REQUIRE_MODULE();
 	ASSERT_EQ(0, tlbt_arena_open(&self->a, 2 * COUNT_PAGES));
 }
 
@@ -282,6 +285,7 @@ FIXTURE(mremap_defaults) {
 
 FIXTURE_SETUP(mremap_defaults)
 {
+	TLBT_REQUIRE_MODULE();
 	ASSERT_EQ(0, tlbt_arena_open(&self->a, 2 * COUNT_PAGES));
 }
 

@@ -40,6 +40,7 @@ FIXTURE_SETUP(perm)
 	struct stat st;
 	unsigned int i;
 
+	TLBT_REQUIRE_MODULE();
 	for (i = 0; i < NR_FILES; i++) {
 		path_of(path, sizeof(path), tlbt_files[i].name);
 		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s", path);

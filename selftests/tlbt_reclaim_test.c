@@ -77,6 +77,7 @@ FIXTURE_VARIANT_ADD(reclaim_safe, batched_kernel) {
 
 FIXTURE_SETUP(reclaim_safe)
 {
+	TLBT_REQUIRE_MODULE();
 	ASSERT_EQ(0, tlbt_arena_open(&self->a, variant->pages));
 }
 
@@ -109,6 +110,7 @@ FIXTURE(reclaim_unsafe) {
 
 FIXTURE_SETUP(reclaim_unsafe)
 {
+	TLBT_REQUIRE_MODULE();
 	ASSERT_EQ(0, tlbt_arena_open(&self->a, RACE_PAGES));
 }
 
@@ -167,6 +169,7 @@ FIXTURE_SETUP(reclaim_counts)
 {
 	bool pti, pcid, invpcid;
 
+	TLBT_REQUIRE_MODULE();
 	ASSERT_EQ(0, tlbt_knob_read("ceiling", &self->ceiling));
 	ASSERT_EQ(0, tlbt_flush_caps(&pti, &pcid, &invpcid));
 	self->full_only = pti && pcid && !invpcid;
@@ -319,6 +322,7 @@ FIXTURE(reclaim_nothing) {
 
 FIXTURE_SETUP(reclaim_nothing)
 {
+	TLBT_REQUIRE_MODULE();
 	ASSERT_EQ(0, tlbt_arena_open(&self->a, COUNT_PAGES));
 }
 

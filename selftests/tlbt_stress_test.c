@@ -3,8 +3,9 @@
  * Concurrency and teardown stress: many commands on one arena, many
  * arenas at once, commands racing munmap/close/exit, SIGKILL in mid
  * sequence with workers faulting, fork while sequences run, rmmod while
- * arenas are open, and the notifier recorder racing exit. Afterwards no
- * frame may be held and MemFree must be back.
+ * arenas are open, and the notifier recorder racing exit. Afterwards the
+ * module holds exactly what it held before: frames, bytes and vmalloc
+ * areas. MemFree is only logged (see memfree_kb()).
  *
  * Bounded for make check; TLBT_STRESS_SCALE=N multiplies every count for
  * a soak.
@@ -28,8 +29,6 @@
  * KASAN kernel in TCG, where 500 forks with arenas take minutes.
  */
 #define STRESS_TIMEOUT	900
-/* MemFree may drift by page cache and slab churn; frames are exact. */
-#define MEMFREE_SLACK_KB	(32 * 1024)
 
 static const char * const stress_cmds[] = {
 	"migrate rounds=3 flush=batched",
@@ -54,6 +53,15 @@ static int scale(int n)
 	return s && atoi(s) > 0 ? n * atoi(s) : n;
 }
 
+/*
+ * MemFree is not a leak check. Pages freed onto a CPU's per-CPU free
+ * lists (/proc/zoneinfo "count:") are not in it, and a list of a remote
+ * node's zone may keep them: 500 SIGKILLed children left MemFree up to
+ * 52 MiB low on a 2-vCPU, 2-node guest, all of it on those lists and
+ * still there after 10 s (build/issue14-evidence.md).
+ * Logged with that list total, for the record; what the module holds is
+ * asserted exactly instead.
+ */
 static long memfree_kb(void)
 {
 	char line[256];
@@ -69,31 +77,60 @@ static long memfree_kb(void)
 	return kb;
 }
 
-/*
- * MemFree once deferred frees have landed. A process is reaped before all
- * of its memory is back (RCU callbacks, per-CPU free lists, page cache):
- * 500 SIGKILLed children left MemFree 50 MiB low on a 2-vCPU guest, all
- * of it back a second later. So drop caches and poll for up to 10 s until
- * within @slack_kb of @before; a real leak never comes back.
- */
-static long memfree_settled_kb(long before, long slack_kb)
+static long pcp_kb(void)
 {
-	long kb = memfree_kb();
-	int i, fd;
+	char line[256];
+	long n, pages = 0;
+	FILE *f = fopen("/proc/zoneinfo", "r");
 
-	for (i = 0; i < 100 && before - kb >= slack_kb; i++) {
-		fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
-		/* best effort: polling alone also lets the frees land */
-		if (fd >= 0) {
-			ssize_t n = write(fd, "3", 1);
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " count: %ld", &n) == 1)
+			pages += n;
+	fclose(f);
+	return pages * (TLBT_PAGE_SIZE / 1024);
+}
 
-			(void)n;
-			close(fd);
-		}
-		usleep(100 * 1000);
-		kb = memfree_kb();
+/*
+ * vmalloc areas the module allocated, from the kernel's side: vmallocinfo
+ * names each area's caller. Exact, unlike MemFree. -errno on failure.
+ */
+static long module_vmalloc_areas(long *bytes)
+{
+	char line[512];
+	long size, nr = 0;
+	FILE *f = fopen("/proc/vmallocinfo", "r");
+
+	if (!f)
+		return -errno;
+	*bytes = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, "[tlbtorture]") ||
+		    sscanf(line, "%*s %ld", &size) != 1)
+			continue;
+		nr++;
+		*bytes += size;
 	}
-	return kb;
+	fclose(f);
+	return nr;
+}
+
+/*
+ * A module stat once it is back at @want: an arena goes at its file's
+ * last fput, which may run a moment after the process that held it.
+ */
+static unsigned long stat_settled(const char *key, unsigned long want)
+{
+	unsigned long v = ~0UL;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if (!tlbt_stats_get(key, &v) && v == want)
+			break;
+		usleep(10 * 1000);
+	}
+	return v;
 }
 
 /* A raw arena: fd plus mapping, nothing from libtlbt that could hide a bug. */
@@ -165,27 +202,39 @@ static void *issuer_fn(void *arg)
 
 FIXTURE(stress) {
 	unsigned long frames_before;
-	long memfree_before;
+	unsigned long bytes_before;
+	long vmalloc_before, vmalloc_bytes_before;
+	long memfree_before, pcp_before;
 };
 
 FIXTURE_SETUP(stress)
 {
+	TLBT_REQUIRE_MODULE();
 	ASSERT_EQ(0, tlbt_stats_get("frames_held", &self->frames_before));
+	ASSERT_EQ(0, tlbt_stats_get("bytes_held", &self->bytes_before));
+	self->vmalloc_before = module_vmalloc_areas(&self->vmalloc_bytes_before);
+	ASSERT_LE(0, self->vmalloc_before);
 	self->memfree_before = memfree_kb();
+	self->pcp_before = pcp_kb();
 }
 
-/* Every test ends with nothing held and memory back. */
+/* Every test ends with the module holding exactly what it held before. */
 FIXTURE_TEARDOWN(stress)
 {
-	unsigned long frames;
-	long memfree;
+	long vmalloc, vmalloc_bytes;
 
-	ASSERT_EQ(0, tlbt_stats_get("frames_held", &frames));
-	EXPECT_EQ(self->frames_before, frames);
-	memfree = memfree_settled_kb(self->memfree_before, MEMFREE_SLACK_KB);
-	TH_LOG("MemFree %ld kB before, %ld kB after", self->memfree_before,
-	       memfree);
-	EXPECT_LT(self->memfree_before - memfree, MEMFREE_SLACK_KB);
+	EXPECT_EQ(self->frames_before,
+		  stat_settled("frames_held", self->frames_before));
+	EXPECT_EQ(self->bytes_before,
+		  stat_settled("bytes_held", self->bytes_before));
+	vmalloc = module_vmalloc_areas(&vmalloc_bytes);
+	EXPECT_EQ(self->vmalloc_before, vmalloc);
+	EXPECT_EQ(self->vmalloc_bytes_before, vmalloc_bytes);
+	TH_LOG("held: frames %lu, bytes %lu, vmalloc areas %ld (%ld bytes)",
+	       self->frames_before, self->bytes_before, self->vmalloc_before,
+	       self->vmalloc_bytes_before);
+	TH_LOG("MemFree %ld kB before, %ld kB after; per-CPU free lists %ld kB before, %ld kB after (not in MemFree)",
+	       self->memfree_before, memfree_kb(), self->pcp_before, pcp_kb());
 }
 
 TEST_F_TIMEOUT(stress, many_threads_one_arena, STRESS_TIMEOUT)
@@ -301,10 +350,16 @@ TEST_F_TIMEOUT(stress, commands_race_munmap_close_and_exit, STRESS_TIMEOUT)
 	}
 }
 
-/* >= 500 SIGKILLs in mid sequence, with a worker faulting on the arena. */
+/*
+ * 500 SIGKILLs, with a worker faulting on the arena; most must land in
+ * mid sequence. The module counts the commands a fatal signal reached
+ * while they ran (commands_killed): a kill before the first command or
+ * between the two does not count.
+ */
 TEST_F_TIMEOUT(stress, sigkill_mid_sequence, STRESS_TIMEOUT)
 {
-	int i, status, n = scale(500), killed_mid = 0;
+	int i, status, n = scale(500);
+	unsigned long killed0, killed, killed_mid = 0;
 	struct timespec ts;
 
 	for (i = 0; i < n; i++) {
@@ -312,6 +367,7 @@ TEST_F_TIMEOUT(stress, sigkill_mid_sequence, STRESS_TIMEOUT)
 		pid_t pid;
 		char c;
 
+		ASSERT_EQ(0, tlbt_stats_get("commands_killed", &killed0));
 		ASSERT_EQ(0, pipe(pipefd));
 		pid = fork();
 		ASSERT_LE(0, pid);
@@ -342,10 +398,14 @@ TEST_F_TIMEOUT(stress, sigkill_mid_sequence, STRESS_TIMEOUT)
 		ASSERT_EQ(pid, waitpid(pid, &status, 0));
 		ASSERT_TRUE(WIFSIGNALED(status)) TH_LOG("iteration %d exited %d",
 							i, WEXITSTATUS(status));
-		killed_mid++;
+		/* Reaped: its one command in flight, if any, has returned. */
+		ASSERT_EQ(0, tlbt_stats_get("commands_killed", &killed));
+		ASSERT_GE(1UL, killed - killed0) TH_LOG("iteration %d", i);
+		killed_mid += killed - killed0;
 	}
-	TH_LOG("%d children killed in mid sequence", killed_mid);
-	ASSERT_EQ(n, killed_mid);
+	TH_LOG("%lu of %d children killed in mid sequence", killed_mid, n);
+	/* A kill after a 0 ns sleep (1 in 20) may come before the command. */
+	ASSERT_LE((unsigned long)n * 4, killed_mid * 5);
 }
 
 TEST_F_TIMEOUT(stress, fork_while_sequences_run, STRESS_TIMEOUT)
