@@ -2,27 +2,42 @@
 # tlbtorture: build the module and the selftests, run them in a QEMU guest.
 
 REPO := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
-GUEST_KVER ?= $(shell $(REPO)/scripts/guest-kernel.sh 2>/dev/null)
-ifneq ($(wildcard /lib/modules/$(shell uname -r)/build),)
+# The module is built for the running kernel, or KDIR=. The guest targets
+# (check, run, trace, bench, ...) pass the guest kernel's tree themselves.
 KDIR ?= /lib/modules/$(shell uname -r)/build
-else
-KDIR ?= /lib/modules/$(GUEST_KVER)/build
-endif
+# KVER: the guest kernel series of run, trace, bench and check: 6.1 or
+# 6.12. Without it, check runs both and the others 6.1.
+GUEST_SERIES = $(or $(KVER),6.1)
 
 .PHONY: all module selftests clean clean-module check run deps fuzz fuzz-replay \
-	install uninstall trace check-debug check-matrix bench
+	install uninstall trace check-debug check-matrix bench mutants mutants-dry-run \
+	kdir print-kver
 
 all: module selftests
 
+# No silent fallback to another kernel's headers: a module built for a
+# kernel the box does not run would not load.
+kdir:
+	@test -f $(KDIR)/Makefile || { \
+		echo "tlbtorture: no kernel build tree at $(KDIR):" \
+		     "install linux-headers-$$(uname -r) or pass KDIR=/lib/modules/<release>/build" >&2; \
+		exit 1; }
+
 # W=1 always: the module must stay warning-free with it.
-module:
+module: kdir
 	$(MAKE) -C $(KDIR) M=$(REPO) W=1 modules
 
 clean-module:
+ifneq ($(wildcard $(KDIR)/Makefile),)
 	$(MAKE) -C $(KDIR) M=$(REPO) clean
+else
+	rm -f $(REPO)/Module.symvers $(REPO)/modules.order $(REPO)/.*.cmd \
+		$(REPO)/.module-common.o
+	cd $(REPO)/module && rm -f *.o *.ko *.mod *.mod.c modules.order .*.cmd
+endif
 
 # Installs missing Debian packages, builds, checks on the host, then runs
-# the kselftests in a QEMU guest.
+# the kselftests in QEMU guests: 6.1's and 6.12's, or KVER's alone.
 check:
 	$(REPO)/scripts/check.sh
 
@@ -34,11 +49,11 @@ check-debug:
 check-matrix:
 	$(REPO)/scripts/check-matrix.sh
 
-# The headline matrix in the guest.
-# Deps first, then a fresh make: KDIR depends on what was installed.
+# The headline matrix in the guest (KVER=6.12 for that kernel).
+# Deps first: the guest kernel and its headers may be what was missing.
 run: deps
-	$(MAKE) -C $(REPO) all
-	$(REPO)/scripts/run-vm.sh --job run
+	KVER=$(GUEST_SERIES) $(REPO)/scripts/guest-build.sh
+	KVER=$(GUEST_SERIES) $(REPO)/scripts/run-vm.sh --job run
 
 deps:
 	$(REPO)/scripts/install-deps.sh
@@ -47,16 +62,28 @@ deps:
 # build/trace.dat for kernelshark. Options separated by commas.
 TRACE ?= migrate,--flush=batched,--pages=64,--rounds=20
 trace: deps
-	$(MAKE) -C $(REPO) all
-	$(REPO)/scripts/vm-trace.sh '$(TRACE)'
+	KVER=$(GUEST_SERIES) $(REPO)/scripts/guest-build.sh
+	KVER=$(GUEST_SERIES) $(REPO)/scripts/vm-trace.sh '$(TRACE)'
+
+# The kernel-path tests against kernels with a flush ordering broken on
+# purpose: builds linux-source-$(KVER) as is and with each patch of
+# scripts/mutants/$(KVER)/, boots each, prints the kill table. Options reach
+# scripts/mutants/mutants.sh through the environment, e.g.
+# make mutants MUTANTS='01 03' MUTANT_BOOTS=3 MUTANT_DELAY_US=1000 KVER=6.1.
+mutants:
+	KVER=$(GUEST_SERIES) $(REPO)/scripts/mutants/mutants.sh
+
+# Do the mutant patches still apply? Seconds, from the source tarball.
+mutants-dry-run:
+	KVER=$(GUEST_SERIES) $(REPO)/scripts/mutants/dry-run.sh
 
 # The flush-cost sweeps in the guest, plotted on the host: build/bench.txt,
 # build/bench.{csv,png}, build/ceiling.{csv,png}. BENCH='--pages=1,8,64'
 # passes options to tlbtorture bench, CEILING to bench ceiling (skip: none).
 bench: deps
 	$(REPO)/scripts/install-deps.sh --bench
-	$(MAKE) -C $(REPO) all
-	BENCH='$(BENCH)' CEILING='$(CEILING)' $(REPO)/scripts/vm-bench.sh
+	KVER=$(GUEST_SERIES) $(REPO)/scripts/guest-build.sh
+	KVER=$(GUEST_SERIES) BENCH='$(BENCH)' CEILING='$(CEILING)' $(REPO)/scripts/vm-bench.sh
 
 # The command parser under libFuzzer: make fuzz FUZZ_SECONDS=1800.
 # New crashes land in build/fuzz/; the committed corpus is fuzz/corpus/.
@@ -87,14 +114,15 @@ selftests:
 PREFIX ?= /usr/local
 KSFT_INSTALL := $(DESTDIR)$(PREFIX)/libexec/tlbtorture
 # Debian's include/config/kernel.release holds the upstream version; the
-# release modules install under is UTS_RELEASE.
-KVER := $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
-MOD_DEST := $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/extra/module
+# release modules install under is UTS_RELEASE. (KREL, not KVER: that is
+# the guest kernel series.)
+KREL := $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+MOD_DEST := $(INSTALL_MOD_PATH)/lib/modules/$(KREL)/extra/module
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(REPO) INSTALL_MOD_DIR=extra modules_install
 	@# Debian's headers have no System.map, so kbuild skips depmod.
-	-[ -n "$(INSTALL_MOD_PATH)" ] || depmod $(KVER)
+	-[ -n "$(INSTALL_MOD_PATH)" ] || depmod $(KREL)
 	install -D -m 0755 $(REPO)/selftests/build/tlbtorture $(DESTDIR)$(PREFIX)/bin/tlbtorture
 	install -d $(KSFT_INSTALL)/tlbtorture
 	install -m 0755 $(REPO)/selftests/build/*_test $(KSFT_INSTALL)/tlbtorture/
@@ -102,15 +130,16 @@ install: all
 	install -m 0755 $(REPO)/scripts/run_kselftest.sh $(KSFT_INSTALL)/run_kselftest.sh
 	cd $(KSFT_INSTALL)/tlbtorture && ls *_test | sed 's/^/tlbtorture:/' >../kselftest-list.txt
 
-print-kver:
-	@echo $(KVER)
+# The release make install installs for (KDIR's).
+print-kver: kdir
+	@echo $(KREL)
 
-uninstall:
+uninstall: kdir
 	rm -f $(MOD_DEST)/tlbtorture.ko $(MOD_DEST)/tlbtorture.ko.xz
 	-rmdir $(MOD_DEST) 2>/dev/null
 	rm -f $(DESTDIR)$(PREFIX)/bin/tlbtorture
 	rm -rf $(KSFT_INSTALL)
-	-[ -n "$(INSTALL_MOD_PATH)" ] || depmod $(KVER)
+	-[ -n "$(INSTALL_MOD_PATH)" ] || depmod $(KREL)
 
 clean: clean-module
 	-$(MAKE) -C $(REPO)/selftests clean

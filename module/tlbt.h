@@ -24,6 +24,19 @@ extern atomic_long_t tlbt_frames_held;
 extern atomic_long_t tlbt_arenas;
 extern atomic_long_t tlbt_commands;
 extern atomic_long_t tlbt_commands_failed;
+extern atomic_long_t tlbt_commands_killed;
+extern atomic_long_t tlbt_commands_running;
+extern atomic_long_t tlbt_bytes_held;
+
+/*
+ * Every allocation of the module but the frames (frames_held) goes
+ * through these, so that stats' bytes_held is exact: a free without its
+ * allocation, or the reverse, shows there rather than as a MemFree drift.
+ * @size in tlbt_kvfree() is the n * size of the allocation; NULL is a no-op.
+ */
+void *tlbt_kvmalloc(size_t n, size_t size, gfp_t gfp);
+void *tlbt_vzalloc(size_t size);
+void tlbt_kvfree(const void *p, size_t size);
 
 /* What a command measured; printed as "key: value" lines. */
 struct tlbt_result {
@@ -100,7 +113,7 @@ struct tlbt_run {
 	struct mm_struct *mm;
 	struct vm_area_struct *vma;
 	struct tlbt_result *res;
-	cpumask_var_t cpus;
+	struct cpumask *cpus;		/* cpumask_size() bytes */
 	struct page **old;		/* per range page: frame before the round */
 	pte_t *ptes;			/* per range page: PTE values in flight */
 	bool unit_changed;		/* mkclean: a unit had a writable PTE */

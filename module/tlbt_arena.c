@@ -22,16 +22,16 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/vmalloc.h>
 #include "tlbt.h"
+#include "tlbt_compat.h"
 
 static const struct vm_operations_struct tlbt_vm_ops;
 
 static void tlbt_arena_free_frames(struct tlbt_arena *arena)
 {
-	unsigned long i, freed = 0;
+	unsigned long i, freed = 0, npages = arena->npages;
 
-	for (i = 0; arena->frames && i < arena->npages; i++) {
+	for (i = 0; arena->frames && i < npages; i++) {
 		if (arena->frames[i]) {
 			__free_page(arena->frames[i]);
 			freed++;
@@ -42,13 +42,15 @@ static void tlbt_arena_free_frames(struct tlbt_arena *arena)
 		freed++;
 	}
 	atomic_long_sub(freed, &tlbt_frames_held);
-	bitmap_free(arena->dirty);
-	bitmap_free(arena->swapped);
-	kvfree(arena->unit_gen);
-	vfree(arena->store);
-	vfree(arena->snap);
-	kvfree(arena->pool);
-	kvfree(arena->frames);
+	/* The sizes of tlbt_arena_alloc_frames(), for bytes_held. */
+	tlbt_kvfree(arena->dirty, BITS_TO_LONGS(npages) * sizeof(long));
+	tlbt_kvfree(arena->swapped, BITS_TO_LONGS(npages) * sizeof(long));
+	tlbt_kvfree(arena->unit_gen, DIV_ROUND_UP(npages, TLBT_UNIT_PAGES) *
+				     sizeof(*arena->unit_gen));
+	tlbt_kvfree(arena->store, npages << PAGE_SHIFT);
+	tlbt_kvfree(arena->snap, npages << PAGE_SHIFT);
+	tlbt_kvfree(arena->pool, 2 * npages * sizeof(*arena->pool));
+	tlbt_kvfree(arena->frames, npages * sizeof(*arena->frames));
 	arena->dirty = NULL;
 	arena->swapped = NULL;
 	arena->unit_gen = NULL;
@@ -72,14 +74,19 @@ static int tlbt_arena_alloc_frames(struct tlbt_arena *arena,
 	struct page *frame;
 
 	arena->npages = npages;
-	arena->frames = kvcalloc(npages, sizeof(*arena->frames), GFP_KERNEL);
-	arena->pool = kvcalloc(2 * npages, sizeof(*arena->pool), GFP_KERNEL);
-	arena->snap = vmalloc(npages << PAGE_SHIFT);
-	arena->store = vzalloc(npages << PAGE_SHIFT);
-	arena->dirty = bitmap_zalloc(npages, GFP_KERNEL);
-	arena->swapped = bitmap_zalloc(npages, GFP_KERNEL);
-	arena->unit_gen = kvcalloc(DIV_ROUND_UP(npages, TLBT_UNIT_PAGES),
-				   sizeof(*arena->unit_gen), GFP_KERNEL);
+	arena->frames = tlbt_kvmalloc(npages, sizeof(*arena->frames),
+				      GFP_KERNEL | __GFP_ZERO);
+	arena->pool = tlbt_kvmalloc(2 * npages, sizeof(*arena->pool),
+				    GFP_KERNEL | __GFP_ZERO);
+	arena->snap = tlbt_vzalloc(npages << PAGE_SHIFT);
+	arena->store = tlbt_vzalloc(npages << PAGE_SHIFT);
+	arena->dirty = tlbt_kvmalloc(BITS_TO_LONGS(npages), sizeof(long),
+				     GFP_KERNEL | __GFP_ZERO);
+	arena->swapped = tlbt_kvmalloc(BITS_TO_LONGS(npages), sizeof(long),
+				       GFP_KERNEL | __GFP_ZERO);
+	arena->unit_gen = tlbt_kvmalloc(DIV_ROUND_UP(npages, TLBT_UNIT_PAGES),
+					sizeof(*arena->unit_gen),
+					GFP_KERNEL | __GFP_ZERO);
 	if (!arena->frames || !arena->pool || !arena->snap || !arena->store ||
 	    !arena->dirty || !arena->swapped || !arena->unit_gen)
 		goto err_free;
@@ -246,8 +253,8 @@ static int tlbt_arena_mmap(struct file *file, struct vm_area_struct *vma)
 		arena->uaddr = vma->vm_start;
 		arena->mm = vma->vm_mm;
 		arena->nr_vmas = 1;
-		vma->vm_flags |= VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP |
-				 VM_DONTCOPY;
+		tlbt_vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND |
+				  VM_DONTDUMP | VM_DONTCOPY);
 		vma->vm_ops = &tlbt_vm_ops;
 		vma->vm_private_data = arena;
 	}
@@ -336,22 +343,26 @@ static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
 	if (ret)
 		return ret;
 
-	res = kzalloc(sizeof(*res), GFP_KERNEL);
+	res = tlbt_kvmalloc(1, sizeof(*res), GFP_KERNEL | __GFP_ZERO);
 	if (!res)
 		return -ENOMEM;
 	res->cmd = *cmd;
 	run.res = res;
-	if (!zalloc_cpumask_var(&run.cpus, GFP_KERNEL)) {
+	run.cpus = tlbt_kvmalloc(1, cpumask_size(), GFP_KERNEL | __GFP_ZERO);
+	if (!run.cpus) {
 		ret = -ENOMEM;
 		goto out_free_res;
 	}
-	run.old = kvcalloc(cmd->pages, sizeof(*run.old), GFP_KERNEL);
-	run.ptes = kvcalloc(cmd->pages, sizeof(*run.ptes), GFP_KERNEL);
+	run.old = tlbt_kvmalloc(cmd->pages, sizeof(*run.old),
+				GFP_KERNEL | __GFP_ZERO);
+	run.ptes = tlbt_kvmalloc(cmd->pages, sizeof(*run.ptes),
+				 GFP_KERNEL | __GFP_ZERO);
 	if (!run.old || !run.ptes) {
 		ret = -ENOMEM;
 		goto out_free_arrays;
 	}
 
+	atomic_long_inc(&tlbt_commands_running);
 	if (cmd->policy == TLBT_POL_NONE) {
 		mutex_lock(&arena->lock);
 		arena->stale = true;
@@ -390,6 +401,13 @@ static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
 		res->ns_per_page = div64_u64(res->ns_total,
 					     res->rounds_done * cmd->pages);
 	res->error = ret;
+	/*
+	 * Killed while it ran: cut short, or in its last round, which then
+	 * completes. The stress tests count the kills that hit a sequence.
+	 */
+	if (ret == -EINTR || fatal_signal_pending(current))
+		atomic_long_inc(&tlbt_commands_killed);
+	atomic_long_dec(&tlbt_commands_running);
 
 	mutex_lock(&arena->lock);
 	res->poison_hits += arena->fault_poison_hits;
@@ -398,11 +416,11 @@ static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
 	mutex_unlock(&arena->lock);
 
 out_free_arrays:
-	kvfree(run.ptes);
-	kvfree(run.old);
-	free_cpumask_var(run.cpus);
+	tlbt_kvfree(run.ptes, cmd->pages * sizeof(*run.ptes));
+	tlbt_kvfree(run.old, cmd->pages * sizeof(*run.old));
+	tlbt_kvfree(run.cpus, cpumask_size());
 out_free_res:
-	kfree(res);
+	tlbt_kvfree(res, sizeof(*res));
 	return ret;
 }
 
@@ -449,7 +467,7 @@ static int tlbt_arena_show(struct seq_file *m, void *v)
 	struct tlbt_arena *arena = m->private;
 	struct tlbt_result *r;
 
-	r = kmalloc(sizeof(*r), GFP_KERNEL);
+	r = tlbt_kvmalloc(1, sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
 	mutex_lock(&arena->lock);
@@ -488,7 +506,7 @@ static int tlbt_arena_show(struct seq_file *m, void *v)
 	TLBT_RESULT_U64(m, r, ns_total);
 	TLBT_RESULT_U64(m, r, ns_per_page);
 out_free:
-	kfree(r);
+	tlbt_kvfree(r, sizeof(*r));
 	return 0;
 }
 
@@ -500,7 +518,7 @@ static int tlbt_arena_open(struct inode *inode, struct file *file)
 	/* debugfs may be mounted with looser modes: the check is ours. */
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	arena = kzalloc(sizeof(*arena), GFP_KERNEL);
+	arena = tlbt_kvmalloc(1, sizeof(*arena), GFP_KERNEL | __GFP_ZERO);
 	if (!arena)
 		return -ENOMEM;
 	mutex_init(&arena->cmd_lock);
@@ -508,7 +526,7 @@ static int tlbt_arena_open(struct inode *inode, struct file *file)
 	atomic_set(&arena->fault_waiters, 0);
 	ret = single_open(file, tlbt_arena_show, arena);
 	if (ret) {
-		kfree(arena);
+		tlbt_kvfree(arena, sizeof(*arena));
 		return ret;
 	}
 	atomic_long_inc(&tlbt_arenas);
@@ -523,7 +541,7 @@ static int tlbt_arena_release(struct inode *inode, struct file *file)
 	tlbt_arena_free_frames(arena);
 	mutex_destroy(&arena->lock);
 	mutex_destroy(&arena->cmd_lock);
-	kfree(arena);
+	tlbt_kvfree(arena, sizeof(*arena));
 	atomic_long_dec(&tlbt_arenas);
 	return single_release(inode, file);
 }

@@ -12,6 +12,44 @@
  *
  * kernel: zap_vma_ptes(), i.e. zap_pte_range(), mmu_gather and the
  * kernel's own flush_tlb_mm_range(). It can only order things safely.
+ *
+ * 6.12 review (arch/x86/mm/tlb.c, asm/tlbflush.h of Debian's 6.12.117,
+ * against 6.1.192). The native engine still matches the kernel:
+ * - mm_cpumask(): unchanged meaning. switch_mm_irqs_off() still clears
+ *   the CPU in prev's mask and sets it in next's; lazy CPUs stay in it,
+ *   and cpu_tlbstate_shared.is_lazy only lets the kernel skip their IPI.
+ *   Both stable trees carry "only trim the mm_cpumask once a second"
+ *   (6db2526c1d69), which sends the kernel's own IPIs to stale CPUs at
+ *   most once a second; it changes nothing for us.
+ * - tlb_gen: still an atomic64_t bumped before mm_cpumask() is read,
+ *   and a CPU switching to an mm (or leaving lazy mode in it) flushes
+ *   when its ctxs[asid].tlb_gen is behind: what a CPU the engine skipped
+ *   relies on. We never advance ctxs[].tlb_gen, so the kernel flushes
+ *   such a CPU again later: extra work, never a missed flush.
+ * - cpu_tlbstate gained .lam (LAM, 6.4) and CR3 may carry LAM bits 61
+ *   and 62; the engine reads CR3, not cpu_tlbstate, and 6.12's
+ *   CR3_ADDR_MASK stops below bit 52, so the "still runs this mm" test
+ *   holds. A lazy CPU still has the mm in CR3 and flushes: more than
+ *   the kernel does, not less. flush_tlb_one_user() still pairs INVLPG
+ *   with INVPCID on the user PCID under PTI, as tlbt_flush_ipi() does.
+ * Later kernels need changes here before they are supported (dkms.conf):
+ * - 6.13, 209954cbc7d0 ("x86/mm/tlb: Update mm_cpumask lazily"): a CPU
+ *   stays in the mask after it switches away, until a flush IPI finds
+ *   it elsewhere (flush_tlb_func() then clears it) or the once-a-second
+ *   trim. Still correct here: the IPIs go to a superset, and each CPU
+ *   tests its own CR3 with interrupts off, so the engine does not lean
+ *   on the smp_mb() that 83b0177a6c48 later added to switch_mm() for the
+ *   kernel's sender-side loaded_mm check. But ipis and cpu_skips grow
+ *   with every CPU the mm ran on since the last trim, and
+ *   tlbt_flush_ipi() should clear the bit where it skips, as the kernel
+ *   does, or the mask never shrinks under module-only flushing.
+ * - 6.15, 4afeb0ed1753 and be88a1dd6112 (INVLPGB broadcast flush, AMD):
+ *   an mm seen on 4 or more CPUs gets a global ASID. Its flushes are
+ *   INVLPGB broadcasts, switch_mm() no longer checks tlb_gen for it, and
+ *   flush_tlb_func() returns early. A CPU the engine skips would keep
+ *   stale entries under that PCID: the engine must flush the global
+ *   PCID everywhere (INVLPGB + TLBSYNC, or INVPCID on every CPU) when
+ *   mm->context.global_asid is set, or refuse native commands then.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

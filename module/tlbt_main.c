@@ -12,6 +12,8 @@
 #include <linux/debugfs.h>
 #include <linux/module.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
 #include "tlbt.h"
 
 unsigned long tlbt_ceiling = TLBT_DEFAULT_CEILING;
@@ -20,12 +22,63 @@ atomic_long_t tlbt_frames_held = ATOMIC_LONG_INIT(0);
 atomic_long_t tlbt_arenas = ATOMIC_LONG_INIT(0);
 atomic_long_t tlbt_commands = ATOMIC_LONG_INIT(0);
 atomic_long_t tlbt_commands_failed = ATOMIC_LONG_INIT(0);
+atomic_long_t tlbt_commands_killed = ATOMIC_LONG_INIT(0);
+atomic_long_t tlbt_commands_running = ATOMIC_LONG_INIT(0);
+atomic_long_t tlbt_bytes_held = ATOMIC_LONG_INIT(0);
 
 static struct dentry *tlbt_dir;
 
+/**
+ * tlbt_kvmalloc - kvmalloc_array() counted in bytes_held
+ * @n: number of elements
+ * @size: bytes per element
+ * @gfp: GFP_KERNEL, with __GFP_ZERO for zeroed memory
+ *
+ * Return: the memory, to be freed with tlbt_kvfree(p, @n * @size), or NULL.
+ */
+void *tlbt_kvmalloc(size_t n, size_t size, gfp_t gfp)
+{
+	void *p = kvmalloc_array(n, size, gfp);
+
+	if (p)
+		atomic_long_add(n * size, &tlbt_bytes_held);
+	return p;
+}
+
+/**
+ * tlbt_vzalloc - vzalloc() counted in bytes_held
+ * @size: bytes
+ *
+ * Return: the memory, to be freed with tlbt_kvfree(p, @size), or NULL.
+ */
+void *tlbt_vzalloc(size_t size)
+{
+	void *p = vzalloc(size);
+
+	if (p)
+		atomic_long_add(size, &tlbt_bytes_held);
+	return p;
+}
+
+/**
+ * tlbt_kvfree - free what tlbt_kvmalloc() or tlbt_vzalloc() returned
+ * @p: the memory, or NULL
+ * @size: the bytes it was allocated with
+ */
+void tlbt_kvfree(const void *p, size_t size)
+{
+	if (!p)
+		return;
+	kvfree(p);
+	atomic_long_sub(size, &tlbt_bytes_held);
+}
+
 /*
  * DEFINE_DEBUGFS_ATTRIBUTE() with a capability check in open(): debugfs
- * may be mounted, or its files chmod-ed, looser than their 0600.
+ * may be mounted, or its files chmod-ed, looser than their 0600. Only
+ * the open() differs, and it calls the same simple_attr helpers, so the
+ * knobs follow the kernel's own attribute files. No .llseek: a NULL one
+ * refuses to seek, as no_llseek did (see tlbt_compat.h).
  */
 #define TLBT_DEFINE_KNOB(name)						\
 static int name##_open(struct inode *inode, struct file *file)		\
@@ -41,7 +94,6 @@ static const struct file_operations name##_fops = {			\
 	.release = simple_attr_release,					\
 	.read = debugfs_attr_read,					\
 	.write = debugfs_attr_write,					\
-	.llseek = no_llseek,						\
 }
 
 static int tlbt_ceiling_get(void *data, u64 *val)
@@ -77,10 +129,15 @@ TLBT_DEFINE_KNOB(tlbt_max_pages);
 static int tlbt_stats_show(struct seq_file *m, void *v)
 {
 	seq_printf(m, "frames_held: %ld\n", atomic_long_read(&tlbt_frames_held));
+	seq_printf(m, "bytes_held: %ld\n", atomic_long_read(&tlbt_bytes_held));
 	seq_printf(m, "arenas: %ld\n", atomic_long_read(&tlbt_arenas));
 	seq_printf(m, "commands: %ld\n", atomic_long_read(&tlbt_commands));
 	seq_printf(m, "commands_failed: %ld\n",
 		   atomic_long_read(&tlbt_commands_failed));
+	seq_printf(m, "commands_killed: %ld\n",
+		   atomic_long_read(&tlbt_commands_killed));
+	seq_printf(m, "commands_running: %ld\n",
+		   atomic_long_read(&tlbt_commands_running));
 	seq_printf(m, "pti: %d\n", tlbt_flush_has_pti());
 	seq_printf(m, "pcid: %d\n", tlbt_flush_has_pcid());
 	seq_printf(m, "invpcid: %d\n", tlbt_flush_has_invpcid());
@@ -134,3 +191,5 @@ module_exit(tlbt_exit);
 MODULE_DESCRIPTION("Exercise real TLB flushing: ordered right, batched, or wrong");
 MODULE_AUTHOR("tlbtorture developers");
 MODULE_LICENSE("GPL");
+/* dkms.conf PACKAGE_VERSION: scripts/host-checks.sh keeps them equal. */
+MODULE_VERSION("0.1");

@@ -179,7 +179,7 @@ static int tlbt_notifier_show(struct seq_file *m, void *v)
 	u64 starts, ends, dropped, bytes, mismatched, open;
 	bool released;
 
-	copy = kvmalloc_array(TLBT_NOTIFIER_RECORDS, sizeof(*copy), GFP_KERNEL);
+	copy = tlbt_kvmalloc(TLBT_NOTIFIER_RECORDS, sizeof(*copy), GFP_KERNEL);
 	if (!copy)
 		return -ENOMEM;
 	spin_lock(&rec->lock);
@@ -210,7 +210,7 @@ static int tlbt_notifier_show(struct seq_file *m, void *v)
 			   copy[i].is_end ? "end" : "start", copy[i].start,
 			   copy[i].end, copy[i].end - copy[i].start,
 			   tlbt_event_name(copy[i].event), copy[i].flags);
-	kvfree(copy);
+	tlbt_kvfree(copy, TLBT_NOTIFIER_RECORDS * sizeof(*copy));
 	return 0;
 }
 
@@ -248,8 +248,9 @@ static ssize_t tlbt_notifier_write(struct file *file, const char __user *ubuf,
 
 static void tlbt_notifier_free(struct tlbt_notifier *rec)
 {
-	kvfree(rec->records);
-	kfree(rec);
+	tlbt_kvfree(rec->records,
+		    TLBT_NOTIFIER_RECORDS * sizeof(*rec->records));
+	tlbt_kvfree(rec, sizeof(*rec));
 }
 
 static int tlbt_notifier_open(struct inode *inode, struct file *file)
@@ -261,12 +262,12 @@ static int tlbt_notifier_open(struct inode *inode, struct file *file)
 		return -EPERM;
 	if (!current->mm)
 		return -EINVAL;
-	rec = kzalloc(sizeof(*rec), GFP_KERNEL);
+	rec = tlbt_kvmalloc(1, sizeof(*rec), GFP_KERNEL | __GFP_ZERO);
 	if (!rec)
 		return -ENOMEM;
 	spin_lock_init(&rec->lock);
-	rec->records = kvmalloc_array(TLBT_NOTIFIER_RECORDS,
-				      sizeof(*rec->records), GFP_KERNEL);
+	rec->records = tlbt_kvmalloc(TLBT_NOTIFIER_RECORDS,
+				     sizeof(*rec->records), GFP_KERNEL);
 	if (!rec->records) {
 		ret = -ENOMEM;
 		goto err_free;

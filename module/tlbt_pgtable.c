@@ -12,6 +12,7 @@
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include "tlbt.h"
+#include "tlbt_compat.h"
 #include "tlbt_trace.h"
 
 struct tlbt_pte_walk {
@@ -206,7 +207,8 @@ static int tlbt_pte_mkwrite_one(pte_t *ptep, unsigned long addr, void *data)
 		return 0;
 	/* Only ever adds permission: a stale read-only entry just refaults. */
 	old = ptep_get_and_clear(run->mm, addr, ptep);
-	set_pte_at(run->mm, addr, ptep, pte_mkdirty(pte_mkwrite(old)));
+	set_pte_at(run->mm, addr, ptep,
+		   pte_mkdirty(tlbt_pte_mkwrite_novma(old)));
 	return 0;
 }
 

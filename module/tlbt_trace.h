@@ -6,6 +6,7 @@
 #define _TLBT_TRACE_H
 
 #include <linux/tracepoint.h>
+#include "tlbt_compat.h"
 
 /*
  * Every sequence event fires when its step is done, so the time between
@@ -46,7 +47,7 @@ TRACE_EVENT(tlbt_flush,
 		__field(unsigned int, remote_cpus)
 	),
 	TP_fast_assign(
-		__assign_str(backend, backend);
+		tlbt_assign_str(backend);
 		__entry->idx = idx;
 		__entry->nr = nr;
 		__entry->full = full;
@@ -104,7 +105,7 @@ TRACE_EVENT(tlbt_leak,
 		__field(unsigned long, bytes)
 	),
 	TP_fast_assign(
-		__assign_str(kind, kind);
+		tlbt_assign_str(kind);
 		__entry->idx = idx;
 		__entry->bytes = bytes;
 	),

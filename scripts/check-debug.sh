@@ -23,7 +23,10 @@ fi
 echo "check-debug: debug kernel from $dk"
 
 "$repo/scripts/install-deps.sh"
-make -s -C "$repo" all
+# The debug kernel is linux-source-6.1's: 6.1's selftests and initramfs
+# layout (scripts/kver.sh). The module is built below, against its tree.
+export KVER=6.1
+make -s -C "$repo" selftests KVER=6.1
 
 # The module, built out of a copy so module/ keeps the stock-kernel build.
 tree=$build/debug-tree

@@ -44,18 +44,31 @@ if grep -qw pcid /proc/cpuinfo; then say "pcid: yes"; else say "pcid: no"; fi
 # the tests' own enables and disables (the kernel-path tests, the trace
 # check) never patch code while other CPUs run it. Cost: two probe calls
 # per flush into disabled 4 KiB buffers.
+# The same for the scheduler events an instance's set_event_pid hooks
+# (register_pid_events(), 6.1 and 6.12 alike), which the kernel-path
+# tests write per scenario: once, under TCG, a 6.12 guest took an int3
+# Oops in try_to_wake_up() from a CPU still running the int3 of a
+# sched_waking patch that had finished.
 for i in tlbt_keep_a tlbt_keep_b; do
 	d=/sys/kernel/tracing/instances/$i
-	mkdir -p "$d" && echo 0 >"$d/tracing_on" && echo 4 >"$d/buffer_size_kb" &&
-		echo 1 >"$d/events/tlb/tlb_flush/enable" ||
-		say "could not pin tlb:tlb_flush on in $i"
+	mkdir -p "$d" && echo 0 >"$d/tracing_on" && echo 4 >"$d/buffer_size_kb" ||
+		{ say "could not make the tracefs instance $i"; continue; }
+	for e in tlb/tlb_flush sched/sched_switch sched/sched_wakeup \
+		 sched/sched_wakeup_new sched/sched_waking; do
+		echo 1 >"$d/events/$e/enable" || say "could not pin $e on in $i"
+	done
 done
+
+# The guest kernel's modules for zram and the writeback filesystem, in
+# dependency order (mkinitramfs.sh; none for a kernel with them built in).
+if [ -f /tlbt/modules/order ]; then
+	while read -r m; do
+		insmod "/tlbt/modules/$m.ko" || say "insmod $m.ko failed"
+	done </tlbt/modules/order
+fi
 
 # zram gives the guest swap for the reclaim tests; not fatal if it fails
 # (those tests then skip, and say why).
-for m in zsmalloc zram; do
-	insmod /tlbt/modules/$m.ko || say "insmod $m.ko failed (no zram swap)"
-done
 if [ -e /sys/block/zram0 ] && echo 512M >/sys/block/zram0/disksize &&
    mkswap /dev/zram0 >/dev/null && swapon /dev/zram0; then
 	say "swap: 512M on zram0"
@@ -65,10 +78,6 @@ fi
 
 # A disk filesystem for the mkclean race: writeback, hence page_mkclean(),
 # needs one (tmpfs never writes back). ext2 on a second zram device.
-for m in crc16 crc32c_generic mbcache jbd2 ext4; do
-	[ -f /tlbt/modules/$m.ko ] && { insmod /tlbt/modules/$m.ko ||
-		say "insmod $m.ko failed"; }
-done
 mkdir -p /mnt/tlbt-wb
 wb_fs() {
 	dev=$(cat /sys/class/zram-control/hot_add) || return 1

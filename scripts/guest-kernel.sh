@@ -1,7 +1,8 @@
 #!/bin/bash
 # Print the kernel release the guest boots and the module is built against:
-# the newest Debian 6.1 amd64 kernel that has both its image and its build
-# tree (headers). GUEST_KVER overrides the choice.
+# the newest Debian amd64 kernel of series KVER (6.1, the default, or 6.12)
+# that has both its image and its build tree (headers). GUEST_KVER (a
+# release) overrides the choice.
 set -euo pipefail
 
 usable() {
@@ -17,16 +18,25 @@ if [[ -n ${GUEST_KVER:-} ]]; then
 	exit 0
 fi
 
+series=${KVER:-6.1}
+if [[ ! $series =~ ^[0-9]+\.[0-9]+$ ]]; then
+	echo "guest-kernel: KVER=$series is not a kernel series like 6.1 or 6.12" >&2
+	exit 2
+fi
+
 # Only the plain amd64 flavour: cloud/rt flavours differ in config.
-best=$(for f in /boot/vmlinuz-6.1.*; do
+# Releases: 6.1.0-57-amd64 (bookworm's own), 6.12.117+deb12-amd64
+# (bookworm-security's 6.12).
+re="^${series//./\\.}\\.[0-9]+(-[0-9]+|\\+deb[0-9]+)-amd64\$"
+best=$(for f in /boot/vmlinuz-"$series".*; do
 	v=${f#/boot/vmlinuz-}
-	if [[ $v =~ ^6\.1\.[0-9]+-[0-9]+-amd64$ ]] && usable "$v"; then
+	if [[ $v =~ $re ]] && usable "$v"; then
 		echo "$v"
 	fi
 done | sort -V | tail -n 1)
 
 if [[ -z $best ]]; then
-	echo "guest-kernel: no Debian 6.1 kernel with /boot/vmlinuz-* and /lib/modules/*/build (run scripts/install-deps.sh)" >&2
+	echo "guest-kernel: no Debian $series kernel with /boot/vmlinuz-* and /lib/modules/*/build (run scripts/install-deps.sh)" >&2
 	exit 1
 fi
 echo "$best"

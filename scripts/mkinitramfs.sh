@@ -2,9 +2,12 @@
 # Build the guest initramfs (gzip'd newc cpio) at OUT:
 #   /init                 scripts/guest-init.sh
 #   busybox + applet links
-#   /tlbt/tlbtorture.ko   module/tlbtorture.ko (TLBT_ALLOW_NO_MODULE=1 to omit)
-#   /tlbt/bin/            selftests/build/* executables, selftests/run_tests.sh
-#                         and selftests/settings
+#   /tlbt/tlbtorture.ko   TLBT_KO, by default the module built for the guest
+#                         kernel (TLBT_ALLOW_NO_MODULE=1 to omit)
+#   /tlbt/bin/            the selftests built for it (TLBT_SELFTESTS, by
+#                         default selftests/build/, or build-6.12/ for
+#                         KVER=6.12), selftests/run_tests.sh and
+#                         selftests/settings
 #   /tlbt/jobs/           scripts/jobs/*.sh
 #   /tlbt/modules/        zsmalloc.ko, zram.ko of the guest kernel
 #   /tlbt/extra/          the contents of TLBT_EXTRA_DIR, when set (e.g. the
@@ -18,7 +21,11 @@ if (($# != 1)); then
 fi
 out=$1
 repo=$(cd "$(dirname "$0")/.." && pwd)
-kver=$("$repo/scripts/guest-kernel.sh")
+# The guest kernel: KVER's series (scripts/kver.sh), 6.1 by default.
+# shellcheck source=scripts/kver.sh
+. "$repo/scripts/kver.sh"
+kv_layout "${KVER:-6.1}"
+kver=$KV_REL
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 
@@ -56,7 +63,7 @@ done
 
 install -m 0755 "$repo/scripts/guest-init.sh" "$root/init"
 
-ko=${TLBT_KO:-$repo/module/tlbtorture.ko}
+ko=${TLBT_KO:-$KV_KO}
 if [[ -f $ko ]]; then
 	cp "$ko" "$root/tlbt/tlbtorture.ko"
 elif [[ ${TLBT_ALLOW_NO_MODULE:-0} == 1 ]]; then
@@ -67,7 +74,7 @@ fi
 
 # Test binaries are meant to be static; libraries are copied anyway in case.
 shopt -s nullglob
-for f in "$repo"/selftests/build/*; do
+for f in "${TLBT_SELFTESTS:-$KV_SELFTESTS}"/*; do
 	if [[ -f $f && -x $f ]]; then
 		cp "$f" "$root/tlbt/bin/"
 		copy_libs "$f"
@@ -92,34 +99,41 @@ jobs=("$repo"/scripts/jobs/*.sh)
 ((${#jobs[@]})) || die "no scripts/jobs/*.sh"
 install -m 0755 "${jobs[@]}" "$root/tlbt/jobs/"
 
+# Module M of the guest kernel into /tlbt/modules/, after the modules it
+# depends on, each name appended to /tlbt/modules/order: guest-init.sh
+# loads them in that order. Built-in ones are skipped (6.12 builds in
+# zsmalloc, and its zram needs the lz4 compressors that 6.1's did not).
+add_module() {
+	local m=$1 src dep
+	[[ -e $root/tlbt/modules/$m.ko ]] && return 0
+	src=$(modinfo -k "$kver" -n "$m" 2>/dev/null) || return 1
+	[[ $src == "(builtin)" ]] && return 0
+	for dep in $(modinfo -k "$kver" -F depends "$m" | tr , ' '); do
+		add_module "$dep" || return 1
+	done
+	case $src in
+	*.ko.xz) xz -dc "$src" ;;
+	*.ko.zst) zstd -qdc "$src" ;;
+	*.ko.gz) gzip -dc "$src" ;;
+	*.ko) cat "$src" ;;
+	*) return 1 ;;
+	esac >"$root/tlbt/modules/$m.ko" || return 1
+	echo "$m" >>"$root/tlbt/modules/order"
+}
+
 # zram (swap for the reclaim tests) from the kernel the guest boots;
 # TLBT_NO_ZRAM_MODULES=1 for a kernel with zram built in.
 [[ -n ${TLBT_NO_ZRAM_MODULES:-} ]] ||
-for m in zsmalloc zram; do
-	src=$(modinfo -k "$kver" -n "$m" 2>/dev/null) || die "module $m not found for $kver"
-	case $src in
-	*.ko.xz) xz -dc "$src" ;;
-	*.ko.zst) zstd -qdc "$src" ;;
-	*.ko.gz) gzip -dc "$src" ;;
-	*.ko) cat "$src" ;;
-	*) die "unexpected module file $src" ;;
-	esac >"$root/tlbt/modules/$m.ko"
-done
+	add_module zram || die "module zram (or a dependency) not found for $kver"
 
 # ext4 and what it needs, for the writeback filesystem the kernel-path
 # mkclean race uses (zram1, see guest-init.sh); best effort: a kernel
-# with ext4 built in has none of them.
-[[ -n ${TLBT_NO_ZRAM_MODULES:-} ]] ||
-for m in crc16 crc32c_generic mbcache jbd2 ext4; do
-	src=$(modinfo -k "$kver" -n "$m" 2>/dev/null) || continue
-	case $src in
-	*.ko.xz) xz -dc "$src" ;;
-	*.ko.zst) zstd -qdc "$src" ;;
-	*.ko.gz) gzip -dc "$src" ;;
-	*.ko) cat "$src" ;;
-	*) continue ;;
-	esac >"$root/tlbt/modules/$m.ko"
-done
+# with ext4 built in has none of them. crc32c_generic is no dependency
+# by name: ext4 asks the crypto API for crc32c.
+if [[ -z ${TLBT_NO_ZRAM_MODULES:-} ]]; then
+	add_module crc32c_generic || true
+	add_module ext4 || true
+fi
 
 # trace-cmd for "trace-cmd record -e tlbtorture -e tlb" in the guest.
 tc=/usr/bin/trace-cmd

@@ -7,7 +7,11 @@
 # Environment: VM_CPUS (4), VM_MEM (MiB, 2048), VM_ACCEL (kvm|tcg, default
 # auto: probe KVM once, cache in build/accel), VM_CPU_MODEL (max on tcg,
 # host on kvm), VM_APPEND (extra kernel arguments), VM_QEMU_ARGS (extra QEMU
-# arguments, word-split, e.g. "-s" for gdb or a -monitor socket), GUEST_KVER.
+# arguments, word-split, e.g. "-s" for gdb or a -monitor socket), KVER
+# (the guest kernel series, 6.1 or 6.12: scripts/kver.sh; default 6.1),
+# GUEST_KVER (a release instead). Per kernel: the initramfs
+# (build/initramfs.cpio.gz for 6.1, build/initramfs-6.12.cpio.gz) and the
+# default log (build/vm-JOB.log, build/vm-JOB-6.12.log).
 # For job=check also HOST_PASSED/HOST_FAILED/HOST_SKIPPED (see tap-summary.sh).
 #
 # Exit status is non-zero when the guest did not print TLBT-EXIT, the job
@@ -32,13 +36,16 @@ while (($#)); do
 done
 [[ -f $repo/scripts/jobs/$job.sh ]] || { echo "run-vm: no job scripts/jobs/$job.sh" >&2; exit 2; }
 [[ $secs =~ ^[0-9]+$ ]] || { echo "run-vm: bad --timeout $secs" >&2; exit 2; }
-log=${log:-$build/vm-$job.log}
+# shellcheck source=scripts/kver.sh
+. "$repo/scripts/kver.sh"
+kv_layout "${KVER:-6.1}"
+log=${log:-$build/vm-$job$KV_TAG.log}
 mkdir -p "$build" "$(dirname "$log")"
 
-kver=$("$repo/scripts/guest-kernel.sh")
+kver=$KV_REL
 kernel=${VM_KERNEL:-/boot/vmlinuz-$kver}
-initrd=${VM_INITRD:-$build/initramfs.cpio.gz}
-stamp=$build/initramfs.stamp
+initrd=${VM_INITRD:-$build/initramfs$KV_TAG.cpio.gz}
+stamp=$build/initramfs$KV_TAG.stamp
 
 # Rebuild the initramfs when an input is newer, or when the kernel or the
 # presence of the module changed since it was built.
@@ -46,9 +53,9 @@ ensure_initramfs() {
 	# VM_INITRD: the caller built its own (e.g. for the debug kernel).
 	[[ -n ${VM_INITRD:-} ]] && return 0
 	local want newer
-	want="kver=$kver module=$([[ -f $repo/module/tlbtorture.ko ]] && echo yes || echo no)"
+	want="kver=$kver module=$([[ -f $KV_KO ]] && echo yes || echo no)"
 	if [[ -f $initrd && -f $stamp && $(<"$stamp") == "$want" ]]; then
-		newer=$(find "$repo/module/tlbtorture.ko" "$repo/selftests/build" \
+		newer=$(find "$KV_KO" "$KV_SELFTESTS" \
 			"$repo/selftests/run_tests.sh" "$repo/selftests/settings" \
 			"$repo/scripts/jobs" "$repo/scripts/guest-kernel.sh" \
 			"$repo/scripts/mkinitramfs.sh" "$repo/scripts/guest-init.sh" \

@@ -10,7 +10,10 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=$repo/build
 log=$build/vm-bench.log
-runner=$repo/selftests/build/tlbtorture
+# shellcheck source=scripts/kver.sh
+. "$repo/scripts/kver.sh"
+kv_layout "${KVER:-6.1}"
+runner=$KV_SELFTESTS/tlbtorture
 start=$SECONDS
 
 append=${VM_APPEND:-}

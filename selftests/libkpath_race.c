@@ -6,7 +6,7 @@
  * Each scenario is a row of tlbt_kp_races[]: what it needs, its workers'
  * access mode, and its setup, operation, final check and teardown. One
  * run loop drives them all: workers pinned to the other CPUs access the
- * pages through the shared fault-tolerant pool (libkpath.c), the calling
+ * pages through the shared fault-tolerant pool (tlbt_workers.c), the calling
  * thread, pinned to the first CPU, repeats the kernel operation, and a
  * freer on a third CPU, where a scenario has one, frees and reuses
  * frames inside the operation's window.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Positive controls for the kernel-path workers (libkpath.c), the oracle
+ * Positive controls for the kernel-path workers (tlbt_workers.c), the oracle
  * behind every data verdict of tlbt_kpath_race_test: what a stale TLB
  * entry would make them see, they must report.
  *
