@@ -41,9 +41,10 @@ endif
 check:
 	$(REPO)/scripts/check.sh
 
-# The suite and the stress tests under a debug kernel (KASAN, lockdep, ...).
+# The suite and the stress tests under a debug kernel (KASAN, lockdep, ...);
+# KVER=6.12 for the 6.12 one.
 check-debug:
-	$(REPO)/scripts/check-debug.sh
+	KVER=$(GUEST_SERIES) $(REPO)/scripts/check-debug.sh
 
 # The suite in several guest configurations (paging, PTI, vCPUs).
 check-matrix:

@@ -109,8 +109,7 @@ TEST_F_TIMEOUT(migrate_once, measure_shootdowns_of_one_move_pages,
 	/* what the bounds assume: every page moved, none was harmed */
 	EXPECT_EQ(ONCE_PAGES, r.moved);
 	EXPECT_EQ(0ULL, r.o.bad_reads);
-	EXPECT_LE(min, r.fl.issuer[TLBT_KP_REMOTE_SEND_IPI]);
-	EXPECT_GE(ONCE_PAGES, r.fl.issuer[TLBT_KP_REMOTE_SEND_IPI]);
+	TLBT_KP_EXPECT_FLUSHES(&r, min, ONCE_PAGES);
 }
 
 FIXTURE(control) {

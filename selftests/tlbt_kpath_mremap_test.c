@@ -40,8 +40,8 @@ FIXTURE(mremap) {
  *   stays unless nothing else maps its 1 GiB (only when the slots
  *   straddle a 1 GiB boundary): 1 or 2.
  *
- * Workers on other CPUs keep the mm in mm_cpumask, so each flush is a
- * "remote ipi send"; NUMA balancing, which flushes from whichever
+ * Workers on other CPUs keep the mm in mm_cpumask, so each flush is
+ * also a "remote ipi send" (TLBT_KP_EXPECT_FLUSHES); NUMA balancing, which flushes from whichever
  * thread scans, is off while the trace runs (libkpath_ops.c).
  */
 FIXTURE_VARIANT(mremap) {
@@ -83,10 +83,8 @@ TEST_F_TIMEOUT(mremap, measure_shootdowns_per_move, KP_TIMEOUT)
 	EXPECT_LT(0ULL, r.o.increments) TH_LOG("workers did not run");
 	if (variant->mem == TLBT_KP_THP)
 		EXPECT_TRUE(r.thp_kept) TH_LOG("the THP was split on the way");
-	EXPECT_LE(variant->min_per_op * r.ops,
-		  r.fl.issuer[TLBT_KP_REMOTE_SEND_IPI]);
-	EXPECT_GE(variant->max_per_op * r.ops,
-		  r.fl.issuer[TLBT_KP_REMOTE_SEND_IPI]);
+	TLBT_KP_EXPECT_FLUSHES(&r, variant->min_per_op * r.ops,
+			       variant->max_per_op * r.ops);
 }
 
 TEST_HARNESS_MAIN

@@ -8,6 +8,7 @@
 #   tlbt.race_opts=A,B    its arguments, commas for spaces (e.g. -r,race.x)
 #   tlbt.race_secs=N      its timeout (1800)
 #   tlbt.race_ms=N        TLBT_RACE_MS: how long each scenario runs
+#   tlbt.upstream=0       leave the upstream tests out of this boot
 #   tlbt_mutant_delay_us  the mutant's knob: only echoed here
 #
 # Output for the host parser: the race test's own TAP between
@@ -21,6 +22,7 @@ race=tlbt_kpath_race_test
 race_opts=
 race_secs=1800
 delay=none
+upstream=1
 # shellcheck disable=SC2013 # the command line is words, not lines
 for arg in $(cat /proc/cmdline); do
 	case $arg in
@@ -28,6 +30,7 @@ for arg in $(cat /proc/cmdline); do
 	tlbt.race_opts=*) race_opts=$(echo "${arg#tlbt.race_opts=}" | tr , ' ') ;;
 	tlbt.race_secs=*) race_secs=${arg#tlbt.race_secs=} ;;
 	tlbt.race_ms=*) export TLBT_RACE_MS="${arg#tlbt.race_ms=}" ;;
+	tlbt.upstream=*) upstream=${arg#tlbt.upstream=} ;;
 	tlbt_mutant_delay_us=*) delay=${arg#tlbt_mutant_delay_us=} ;;
 	esac
 done
@@ -63,7 +66,9 @@ echo "# tlbt-mutants: tainted=$(cat /proc/sys/kernel/tainted)"
 # or -); the binaries are next to it.
 up=/tlbt/extra/upstream
 n=100
-if [ -f "$up/tests.txt" ]; then
+if [ "$upstream" = 0 ]; then
+	echo "# tlbt-mutants: upstream tests not run in this boot (tlbt.upstream=0)"
+elif [ -f "$up/tests.txt" ]; then
 	cd "$up" || exit 1
 	# shellcheck disable=SC2034 # link is the host's column
 	while read -r name secs needs cmd; do

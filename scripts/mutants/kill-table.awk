@@ -14,7 +14,8 @@
 # the guest died in it); guest rows hold ok, R<n> (n kernel report
 # lines), T (timed out), D (did not finish). A cell is the worst result
 # over the boots (K, F, S, -, then . for not run), with N/B when only N of
-# the B boots agree.
+# the B boots agree; upstream cells count only the boots that ran the
+# upstream tests (MUTANT_UPSTREAM_BOOTS).
 BEGIN {
 	FS = "\t"
 	rank["K"] = 5; rank["F"] = 4; rank["S"] = 3; rank["-"] = 2; rank["."] = 1
@@ -26,6 +27,7 @@ NR == 1 && $1 == "variant" { next }
 	if (kind == "build") { vbuild[v] = $12; next }
 	if (!((v, b) in bseen)) { bseen[v, b] = 1; nb[v]++; bl[v, nb[v]] = b }
 	if (kind == "guest") { guest[v, b] = r; next }
+	if (kind == "upstream") uran[v, b] = 1
 	key = kind SUBSEP t
 	if (!(key in cseen)) {
 		cseen[key] = 1
@@ -42,19 +44,28 @@ NR == 1 && $1 == "variant" { next }
 function short(t) { sub(/^race\./, "", t); sub(/\.no_corruption$/, "", t); return t }
 
 # The cell of variant v for test t of kind k over its boots.
-function cell(v, k, t,    i, r, top, n) {
+function cell(v, k, t,    i, r, top, n, m) {
 	top = "."
+	m = 0
 	for (i = 1; i <= nb[v]; i++) {
+		if (!counts(v, bl[v, i], k)) continue
+		m++
 		r = ((v, bl[v, i], k, t) in res) ? res[v, bl[v, i], k, t] : "."
 		if (rank[r] > rank[top]) top = r
 	}
 	n = 0
 	for (i = 1; i <= nb[v]; i++) {
+		if (!counts(v, bl[v, i], k)) continue
 		r = ((v, bl[v, i], k, t) in res) ? res[v, bl[v, i], k, t] : "."
 		if (r == top) n++
 	}
-	return n == nb[v] ? top : top n "/" nb[v]
+	return n == m ? top : top n "/" m
 }
+
+# Does boot b of v count for a cell of kind k? Every boot does for the race
+# test (a "." there means the guest died first); for the upstream tests
+# only the boots that ran them.
+function counts(v, b, k) { return k != "upstream" || ((v, b) in uran) }
 
 # The upstream tests of one boot as one result: F if any failed.
 function upboot(v, b,    j, r, top) {
@@ -66,16 +77,19 @@ function upboot(v, b,    j, r, top) {
 	return top
 }
 
-function upcell(v,    i, r, top, n) {
+function upcell(v,    i, r, top, n, m) {
 	top = "."
+	m = 0
 	for (i = 1; i <= nb[v]; i++) {
+		if (!counts(v, bl[v, i], "upstream")) continue
+		m++
 		r = upboot(v, bl[v, i])
 		if (rank[r] > rank[top]) top = r
 	}
 	n = 0
 	for (i = 1; i <= nb[v]; i++)
-		if (upboot(v, bl[v, i]) == top) n++
-	return n == nb[v] ? top : top n "/" nb[v]
+		if (counts(v, bl[v, i], "upstream") && upboot(v, bl[v, i]) == top) n++
+	return n == m ? top : top n "/" m
 }
 
 function guestcell(v,    i, s, same) {

@@ -12,6 +12,10 @@
 #   KVER=6.1              source: linux-source-KVER, scripts/mutants/KVER/
 #   MUTANTS='01 03'       patches to run, by number or name (default all)
 #   MUTANT_BOOTS=3        boots per variant (0: build the images only)
+#   MUTANT_BOOTS0         boots per mutant at delay 0 (default MUTANT_BOOTS):
+#                         delay 0 is reported, not judged
+#   MUTANT_UPSTREAM_BOOTS the upstream tests run in the first N boots of
+#                         each variant only (default: every boot)
 #   MUTANT_DELAY_US=1000  the widened window (tlbt_mutant_delay_us=)
 #   MUTANT_JOBS=3         make -j for the kernel builds
 #   MUTANT_BOOT_SECS      timeout of one boot (default: the race test's
@@ -41,6 +45,8 @@ here=$repo/scripts/mutants
 . "$here/lib.sh"
 
 boots=${MUTANT_BOOTS:-3}
+boots0=${MUTANT_BOOTS0:-$boots}
+up_boots=${MUTANT_UPSTREAM_BOOTS:-$boots}
 delay_us=${MUTANT_DELAY_US:-1000}
 jobs=${MUTANT_JOBS:-3}
 boot_secs=${MUTANT_BOOT_SECS:-0}
@@ -49,7 +55,7 @@ race_opts=${MUTANT_RACE_OPTS:-}
 race_secs=${MUTANT_RACE_SECS:-1800}
 race_ms=${MUTANT_RACE_MS:-}
 verbose=${MUTANT_VERBOSE:-0}
-for n in "$boots" "$delay_us" "$jobs" "$boot_secs" "$race_secs" ${race_ms:+"$race_ms"}; do
+for n in "$boots" "$boots0" "$up_boots" "$delay_us" "$jobs" "$boot_secs" "$race_secs" ${race_ms:+"$race_ms"}; do
 	[[ $n =~ ^[0-9]+$ ]] || { echo "mutants: not a number: $n" >&2; exit 2; }
 done
 
@@ -302,6 +308,7 @@ boot() {
 	[[ -z $race_opts ]] || append+=" tlbt.race_opts=${race_opts// /,}"
 	[[ -z $race_ms ]] || append+=" tlbt.race_ms=$race_ms"
 	[[ $delay == - ]] || append+=" tlbt_mutant_delay_us=$delay"
+	((b <= up_boots)) || append+=" tlbt.upstream=0"
 	t0=$SECONDS
 	# run-vm.sh fails on a kill, a failure or a kernel report: all of
 	# them are results here, read from its log and its VM: lines.
@@ -336,7 +343,9 @@ fi
 for name in "${names[@]}"; do
 	[[ -n ${img_of[$name]:-} ]] || continue
 	for d in "${delays[@]}"; do
-		for ((b = 1; b <= boots; b++)); do boot "$name@$d" "$name" "${img_of[$name]}" "$d" "$b"; done
+		n=$boots
+		((d != 0)) || n=$boots0
+		for ((b = 1; b <= n; b++)); do boot "$name@$d" "$name" "${img_of[$name]}" "$d" "$b"; done
 	done
 done
 
@@ -345,14 +354,15 @@ legend="K killed (not ok with a tlbt-kill line: a data oracle fired), S survived
 (or the guest died in it), . not run; N/B: only N of B boots gave that (the worst
 of K, F, S, -). guest: ok, R<n> kernel report lines, T timed out, D did not finish."
 echo
-say "kill table, $top ($srcver), $boots boots, delay 0 and $delay_us us"
+say "kill table, $top ($srcver), $boots boots ($boots0 at delay 0), delay 0 and $delay_us us"
 table
 echo "$legend"
 
 {
 	echo "# make mutants: kill table"
 	echo
-	echo "$top ($srcver), $(date -u '+%Y-%m-%d %H:%M UTC'), $boots boots per variant," \
+	echo "$top ($srcver), $(date -u '+%Y-%m-%d %H:%M UTC'), $boots boots per variant" \
+		"($boots0 at delay 0, upstream tests in the first $up_boots)," \
 		"\`tlbt_mutant_delay_us\` 0 and $delay_us, race test \`$race\`."
 	echo
 	awk -f "$here/kill-table.awk" -v fmt=md "$results"
