@@ -16,6 +16,7 @@
 #                         delay 0 is reported, not judged
 #   MUTANT_UPSTREAM_BOOTS the upstream tests run in the first N boots of
 #                         each variant only (default: every boot)
+#   MUTANT_UPSTREAM_AT0=1 0: no upstream tests at delay 0
 #   MUTANT_DELAY_US=1000  the widened window (tlbt_mutant_delay_us=)
 #   MUTANT_JOBS=3         make -j for the kernel builds
 #   MUTANT_BOOT_SECS      timeout of one boot (default: the race test's
@@ -308,7 +309,9 @@ boot() {
 	[[ -z $race_opts ]] || append+=" tlbt.race_opts=${race_opts// /,}"
 	[[ -z $race_ms ]] || append+=" tlbt.race_ms=$race_ms"
 	[[ $delay == - ]] || append+=" tlbt_mutant_delay_us=$delay"
-	((b <= up_boots)) || append+=" tlbt.upstream=0"
+	if ((b > up_boots)) || [[ $delay == 0 && ${MUTANT_UPSTREAM_AT0:-1} == 0 ]]; then
+		append+=" tlbt.upstream=0"
+	fi
 	t0=$SECONDS
 	# run-vm.sh fails on a kill, a failure or a kernel report: all of
 	# them are results here, read from its log and its VM: lines.
