@@ -27,14 +27,12 @@ kdir:
 module: kdir
 	$(MAKE) -C $(KDIR) M=$(REPO) W=1 modules
 
+# Not kbuild's "M=$(REPO) clean": that deletes every object under the
+# repository, build/ included, and so make mutants' kernel tree.
 clean-module:
-ifneq ($(wildcard $(KDIR)/Makefile),)
-	$(MAKE) -C $(KDIR) M=$(REPO) clean
-else
 	rm -f $(REPO)/Module.symvers $(REPO)/modules.order $(REPO)/.*.cmd \
 		$(REPO)/.module-common.o
 	cd $(REPO)/module && rm -f *.o *.ko *.mod *.mod.c modules.order .*.cmd
-endif
 
 # Installs missing Debian packages, builds, checks on the host, then runs
 # the kselftests in QEMU guests: 6.1's and 6.12's, or KVER's alone.

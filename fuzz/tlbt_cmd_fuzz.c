@@ -11,8 +11,6 @@
 #include <string.h>
 #include "../module/tlbt_cmd.h"
 
-#define TLBT_ALL_KEYS	0xffU
-
 static void tlbt_fail(const char *why, const unsigned char *data, size_t size)
 {
 	fprintf(stderr, "invariant broken: %s\ninput: '%.*s'\n", why,
@@ -63,14 +61,22 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	CHECK((unsigned int)cmd.seq < TLBT_SEQ_NR);
 	CHECK((unsigned int)cmd.policy < TLBT_POL_NR);
 	CHECK((unsigned int)cmd.backend < TLBT_BACKEND_NR);
+	CHECK((unsigned int)cmd.brk < TLBT_BREAK_NR);
 	CHECK(strcmp(tlbt_seq_name(cmd.seq), "?"));
 	CHECK(strcmp(tlbt_policy_name(cmd.policy), "?"));
 	CHECK(strcmp(tlbt_backend_name(cmd.backend), "?"));
+	CHECK(strcmp(tlbt_break_name(cmd.brk), "?"));
 	CHECK(cmd.rounds >= 1 && cmd.rounds <= TLBT_MAX_ROUNDS);
 	CHECK(!(cmd.given & TLBT_KEY_PAGES) || cmd.pages >= 1);
-	CHECK(!(cmd.given & ~TLBT_ALL_KEYS));
+	CHECK(!(cmd.given & ~TLBT_KEY_ALL));
 	CHECK(!tlbt_policy_unsafe(cmd.policy) ||
 	      cmd.backend == TLBT_BACKEND_NATIVE);
+	/* break= only on the native engine, and never on flush=none */
+	CHECK(cmd.brk == TLBT_BREAK_NONE ||
+	      (cmd.backend == TLBT_BACKEND_NATIVE &&
+	       cmd.policy != TLBT_POL_NONE));
+	CHECK(tlbt_cmd_unsafe(&cmd) == (tlbt_policy_unsafe(cmd.policy) ||
+					cmd.brk != TLBT_BREAK_NONE));
 	CHECK(cmd.seq == TLBT_SEQ_MREMAP || !(cmd.given & TLBT_KEY_DST));
 	CHECK(cmd.seq != TLBT_SEQ_MREMAP || (cmd.given & TLBT_KEY_DST));
 

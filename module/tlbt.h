@@ -98,7 +98,7 @@ struct tlbt_arena {
 	u64 completed_gen;
 	unsigned long mm_pending;	/* mm-pending: deferred flushes in flight */
 	u64 fault_poison_hits;		/* found by page-ins, for the result */
-	bool stale;			/* flush=none: entries may be stale */
+	bool stale;			/* flush=none, break=: may be stale */
 	atomic_t fault_waiters;		/* faults waiting for the round */
 	bool has_result;
 	struct tlbt_result result;
@@ -117,6 +117,7 @@ struct tlbt_run {
 	struct page **old;		/* per range page: frame before the round */
 	pte_t *ptes;			/* per range page: PTE values in flight */
 	bool unit_changed;		/* mkclean: a unit had a writable PTE */
+	int flush_err;			/* -EIO: the engine cannot trust CR3 */
 };
 
 static inline unsigned long tlbt_page_addr(struct tlbt_run *run,
@@ -151,6 +152,7 @@ pgprot_t tlbt_page_prot(struct vm_area_struct *vma, struct tlbt_arena *arena,
 void tlbt_flush_init(void);
 void tlbt_flush_native(struct tlbt_run *run, unsigned long idx,
 		       unsigned long nr);
+void tlbt_flush_repair(struct tlbt_run *run);
 void tlbt_flush_kernel_zap(struct tlbt_run *run, unsigned long idx,
 			   unsigned long nr);
 void tlbt_flush_all_cpus(void);

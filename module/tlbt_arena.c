@@ -363,11 +363,15 @@ static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
 	}
 
 	atomic_long_inc(&tlbt_commands_running);
-	if (cmd->policy == TLBT_POL_NONE) {
+	/* flush=none and break= leave stale entries across rounds. */
+	if (cmd->policy == TLBT_POL_NONE || cmd->brk != TLBT_BREAK_NONE) {
 		mutex_lock(&arena->lock);
 		arena->stale = true;
 		mutex_unlock(&arena->lock);
 	}
+	if (cmd->brk != TLBT_BREAK_NONE)
+		pr_notice_once("break=%s: the native flush engine is broken on purpose, stale TLB entries into arena frames are expected\n",
+			       tlbt_break_name(cmd->brk));
 	for (r = 0; r < cmd->rounds; r++) {
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
@@ -381,6 +385,8 @@ static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
 		ret = tlbt_round_fns[cmd->seq](&run);
 		res->ns_total += ktime_get_ns() - t0;
 		tlbt_round_end(&run);
+		if (!ret)
+			ret = run.flush_err;
 		if (ret)
 			break;
 		res->rounds_done++;
@@ -390,13 +396,22 @@ static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
 	/*
 	 * flush=none skips the flush in every round, but no stale entry may
 	 * outlive the command: a later munmap() finds the PTEs already empty
-	 * and would not flush before the frames are freed. Not timed.
+	 * and would not flush before the frames are freed. Not timed. An
+	 * -EIO leaves the arena stale, so that its close flushes every CPU.
 	 */
 	if (cmd->policy == TLBT_POL_NONE && !tlbt_round_begin(&run)) {
 		tlbt_flush_native(&run, cmd->start, cmd->pages);
-		arena->stale = false;
+		arena->stale = run.flush_err != 0;
 		tlbt_round_end(&run);
 	}
+	/* break=: the same, with the engine whole again. Not counted. */
+	if (cmd->brk != TLBT_BREAK_NONE && !tlbt_round_begin(&run)) {
+		tlbt_flush_repair(&run);
+		arena->stale = run.flush_err != 0;
+		tlbt_round_end(&run);
+	}
+	if (!ret)
+		ret = run.flush_err;
 	if (res->rounds_done)
 		res->ns_per_page = div64_u64(res->ns_total,
 					     res->rounds_done * cmd->pages);
@@ -505,6 +520,9 @@ static int tlbt_arena_show(struct seq_file *m, void *v)
 	TLBT_RESULT_U64(m, r, flushes_avoided);
 	TLBT_RESULT_U64(m, r, ns_total);
 	TLBT_RESULT_U64(m, r, ns_per_page);
+	/* Appended: earlier keys keep their lines. */
+	seq_printf(m, "break: %s\n", tlbt_break_name(r->cmd.brk));
+	seq_printf(m, "unsafe: %d\n", tlbt_cmd_unsafe(&r->cmd));
 out_free:
 	tlbt_kvfree(r, sizeof(*r));
 	return 0;

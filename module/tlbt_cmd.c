@@ -32,11 +32,18 @@ static const unsigned int tlbt_seq_keys[TLBT_SEQ_NR] = {
 };
 
 #define TLBT_COMMON_KEYS (TLBT_KEY_START | TLBT_KEY_PAGES | TLBT_KEY_ROUNDS | \
-			  TLBT_KEY_FLUSH | TLBT_KEY_BACKEND)
+			  TLBT_KEY_FLUSH | TLBT_KEY_BACKEND | TLBT_KEY_BREAK)
 
 static const char * const tlbt_backend_names[TLBT_BACKEND_NR] = {
 	[TLBT_BACKEND_NATIVE]	= "native",
 	[TLBT_BACKEND_KERNEL]	= "kernel",
+};
+
+static const char * const tlbt_break_names[TLBT_BREAK_NR] = {
+	[TLBT_BREAK_NONE]		= "none",
+	[TLBT_BREAK_SKIP_REMOTE]	= "skip-remote",
+	[TLBT_BREAK_NO_TLBGEN]		= "no-tlbgen",
+	[TLBT_BREAK_NO_USER_INVPCID]	= "no-user-invpcid",
 };
 
 /*
@@ -139,10 +146,25 @@ const char *tlbt_backend_name(enum tlbt_backend backend)
 		tlbt_backend_names[backend] : "?";
 }
 
+const char *tlbt_break_name(enum tlbt_break brk)
+{
+	return (unsigned int)brk < TLBT_BREAK_NR ? tlbt_break_names[brk] : "?";
+}
+
 bool tlbt_policy_unsafe(enum tlbt_policy policy)
 {
 	return (unsigned int)policy < TLBT_POL_NR &&
 		tlbt_policies[policy].unsafe;
+}
+
+/*
+ * A command whose corruption is expected: an unsafe ordering, or a safe
+ * one run on a deliberately broken engine. Its verdict is caught or
+ * missed, never ok or CORRUPT.
+ */
+bool tlbt_cmd_unsafe(const struct tlbt_cmd *cmd)
+{
+	return tlbt_policy_unsafe(cmd->policy) || cmd->brk != TLBT_BREAK_NONE;
 }
 
 static bool tlbt_is_space(char c)
@@ -217,6 +239,7 @@ static int tlbt_parse_u64(const char *s, size_t n, u64 *out)
 /* Index i is the key whose TLBT_KEY_* bit is 1 << i. */
 static const char * const tlbt_key_names[] = {
 	"start", "pages", "rounds", "flush", "backend", "dst", "punch", "zap",
+	"break",
 };
 
 static int tlbt_parse_pair(struct tlbt_cmd *cmd, const char *key, size_t klen,
@@ -274,6 +297,13 @@ static int tlbt_parse_pair(struct tlbt_cmd *cmd, const char *key, size_t klen,
 			ret = 0;
 		}
 		break;
+	case TLBT_KEY_BREAK:
+		ret = tlbt_lookup(val, vlen, tlbt_break_names, TLBT_BREAK_NR);
+		if (ret >= 0) {
+			cmd->brk = ret;
+			ret = 0;
+		}
+		break;
 	}
 	if (!ret)
 		cmd->given |= bit;
@@ -288,7 +318,7 @@ static int tlbt_parse_pair(struct tlbt_cmd *cmd, const char *key, size_t klen,
  *
  * Return: 0, -E2BIG if the text is too long, -ERANGE for a number out of
  * range, -EOPNOTSUPP for an unsafe policy on the kernel backend, or -EINVAL
- * for anything else malformed.
+ * for anything else malformed (a break= on the kernel backend included).
  */
 int tlbt_cmd_parse(const char *buf, size_t len, struct tlbt_cmd *cmd)
 {
@@ -342,6 +372,11 @@ int tlbt_cmd_parse(const char *buf, size_t len, struct tlbt_cmd *cmd)
 	if (cmd->seq == TLBT_SEQ_MREMAP && !(cmd->given & TLBT_KEY_DST))
 		return -EINVAL;
 	if (!(tlbt_policies[cmd->policy].seqs & TLBT_SEQ_BIT(cmd->seq)))
+		return -EINVAL;
+	/* break= breaks the native engine: nothing to break elsewhere. */
+	if (cmd->brk != TLBT_BREAK_NONE &&
+	    (cmd->backend != TLBT_BACKEND_NATIVE ||
+	     cmd->policy == TLBT_POL_NONE))
 		return -EINVAL;
 	if (cmd->backend != TLBT_BACKEND_NATIVE &&
 	    (tlbt_policies[cmd->policy].native_only ||

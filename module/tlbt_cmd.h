@@ -52,6 +52,20 @@ enum tlbt_backend {
 	TLBT_BACKEND_NR,
 };
 
+/*
+ * break=: positive controls for the native flush engine. Each drops one
+ * step of the shootdown protocol for the whole command, so that the
+ * oracles can show that step matters. Native only; not with flush=none,
+ * which has no flush in its rounds to break.
+ */
+enum tlbt_break {
+	TLBT_BREAK_NONE,
+	TLBT_BREAK_SKIP_REMOTE,		/* flush only the issuing CPU: no IPI */
+	TLBT_BREAK_NO_TLBGEN,		/* leave mm->context.tlb_gen alone */
+	TLBT_BREAK_NO_USER_INVPCID,	/* PTI+PCID: keep the user PCID's entries */
+	TLBT_BREAK_NR,
+};
+
 /* Bits of tlbt_cmd.given: which keys the command spelled out. */
 #define TLBT_KEY_START		(1U << 0)
 #define TLBT_KEY_PAGES		(1U << 1)
@@ -61,6 +75,8 @@ enum tlbt_backend {
 #define TLBT_KEY_DST		(1U << 5)
 #define TLBT_KEY_PUNCH		(1U << 6)
 #define TLBT_KEY_ZAP		(1U << 7)
+#define TLBT_KEY_BREAK		(1U << 8)
+#define TLBT_KEY_ALL		((1U << 9) - 1)
 
 /* Page-table unit of the tlbgen policy: one PTE table, 512 pages. */
 #define TLBT_UNIT_PAGES		512
@@ -75,6 +91,7 @@ struct tlbt_cmd {
 	u64 dst;	/* mremap: first destination page */
 	u64 punch;	/* mremap: pages a racing punch releases early */
 	u64 zap;	/* mkclean: pages a racing zap unmaps, flush deferred */
+	enum tlbt_break brk;	/* break=: a part of the engine left out */
 	unsigned int given;
 };
 
@@ -84,6 +101,8 @@ int tlbt_cmd_bind(struct tlbt_cmd *cmd, u64 arena_pages);
 const char *tlbt_seq_name(enum tlbt_seq seq);
 const char *tlbt_policy_name(enum tlbt_policy policy);
 const char *tlbt_backend_name(enum tlbt_backend backend);
+const char *tlbt_break_name(enum tlbt_break brk);
 bool tlbt_policy_unsafe(enum tlbt_policy policy);
+bool tlbt_cmd_unsafe(const struct tlbt_cmd *cmd);
 
 #endif /* TLBT_CMD_H */

@@ -10,6 +10,19 @@
  * mm_cpumask(); IPI those CPUs and flush on each one that still runs this
  * mm. That is what lets a sequence put the flush in the wrong place.
  *
+ * Its ipis count every CPU in mm_cpumask() but the issuer, lazy ones
+ * included: the kernel skips the IPI to a CPU in lazy TLB mode
+ * (cpu_tlbstate_shared.is_lazy) and lets switch_mm() catch up through
+ * tlb_gen, while this engine interrupts it and, its CR3 still holding
+ * the mm, flushes it. So native ipis and cpu_flushes can exceed what
+ * flush_tlb_mm_range() would send and run for the same range.
+ *
+ * break= (tlbt_cmd.h) leaves one step out, to show that the oracles see
+ * it: skip-remote sends no IPI, no-tlbgen does not bump tlb_gen,
+ * no-user-invpcid keeps the user PCID's entries under PTI. The arena
+ * marks such a command stale, like flush=none, and ends it with
+ * tlbt_flush_repair(), so the stale entries only ever reach arena frames.
+ *
  * kernel: zap_vma_ptes(), i.e. zap_pte_range(), mmu_gather and the
  * kernel's own flush_tlb_mm_range(). It can only order things safely.
  *
@@ -53,6 +66,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bug.h>
 #include <linux/mm.h>
 #include <linux/smp.h>
 #include <asm/cpufeature.h>
@@ -94,6 +108,7 @@ struct tlbt_flush_info {
 	unsigned long start;
 	unsigned long nr;
 	bool full;
+	bool keep_user;			/* break=no-user-invpcid */
 	atomic_t flushed;
 	atomic_t skipped;
 };
@@ -108,43 +123,102 @@ static bool tlbt_user_pcid_needs_flush(void)
 	return tlbt_pti && tlbt_pcid;
 }
 
-static void tlbt_flush_full_local(void)
+/* Does @cr3 hold @mm's page tables? PCID and LAM bits aside. */
+static bool tlbt_cr3_holds(unsigned long cr3, struct mm_struct *mm)
 {
-	if (!tlbt_user_pcid_needs_flush())
-		native_write_cr3(__native_read_cr3());
-	else if (tlbt_invpcid)
-		invpcid_flush_all_nonglobals();
-	else
+	return (cr3 & CR3_ADDR_MASK) == __pa(mm->pgd);
+}
+
+/* The user PCID that PTI pairs with the kernel PCID in @cr3. */
+static unsigned long tlbt_user_pcid(unsigned long cr3)
+{
+	return (cr3 & CR3_PCID_MASK) | (1UL << X86_CR3_PTI_PCID_USER_BIT);
+}
+
+/*
+ * Drop this CPU's non-global entries for the mm in @cr3 and nothing else
+ * where the hardware allows it. A CR3 write without the no-flush bit
+ * drops only the PCID it loads. Under PTI+PCID+INVPCID, the mm's kernel
+ * and user PCIDs, as flush_tlb_local() and invalidate_user_asid() do;
+ * without INVPCID the user PCID can only go with every other one.
+ */
+static void tlbt_flush_full_local(unsigned long cr3, bool keep_user)
+{
+	if (!tlbt_user_pcid_needs_flush()) {
+		native_write_cr3(cr3);
+	} else if (tlbt_invpcid) {
+		invpcid_flush_single_context(cr3 & CR3_PCID_MASK);
+		if (!keep_user)
+			invpcid_flush_single_context(tlbt_user_pcid(cr3));
+	} else {
 		__flush_tlb_all();	/* CR4.PGE toggle: every PCID */
+	}
 }
 
 static void tlbt_flush_ipi(void *data)
 {
 	struct tlbt_flush_info *info = data;
 	unsigned long cr3 = __native_read_cr3();
-	unsigned long user_pcid, addr, end;
+	unsigned long addr, end;
 
-	/* Switched away: the tlb_gen bump makes switch_mm() flush later. */
-	if ((cr3 & CR3_ADDR_MASK) != __pa(info->mm->pgd)) {
+	/*
+	 * Switched away: the tlb_gen bump makes switch_mm() flush later. A
+	 * lazy CPU still holds the mm in CR3, so it flushes here.
+	 */
+	if (!tlbt_cr3_holds(cr3, info->mm)) {
 		atomic_inc(&info->skipped);
 		trace_tlbt_ipi(info->idx, info->nr, info->full, false);
 		return;
 	}
 
 	if (info->full) {
-		tlbt_flush_full_local();
+		tlbt_flush_full_local(cr3, info->keep_user);
 	} else {
-		user_pcid = (cr3 & CR3_PCID_MASK) |
-			    (1UL << X86_CR3_PTI_PCID_USER_BIT);
 		end = info->start + (info->nr << PAGE_SHIFT);
 		for (addr = info->start; addr < end; addr += PAGE_SIZE) {
 			asm volatile("invlpg (%0)" : : "r" (addr) : "memory");
-			if (tlbt_user_pcid_needs_flush())
-				invpcid_flush_one(user_pcid, addr);
+			if (tlbt_user_pcid_needs_flush() && !info->keep_user)
+				invpcid_flush_one(tlbt_user_pcid(cr3), addr);
 		}
 	}
 	atomic_inc(&info->flushed);
 	trace_tlbt_ipi(info->idx, info->nr, info->full, true);
+}
+
+/*
+ * One shootdown of @info's range in @run's mm, with @brk's step left
+ * out. Return: the remote CPUs targeted.
+ */
+static unsigned int tlbt_shootdown(struct tlbt_run *run,
+				   struct tlbt_flush_info *info,
+				   enum tlbt_break brk)
+{
+	struct mm_struct *mm = run->mm;
+	unsigned int self, remote;
+
+	/* Orders the PTE writes before the mm_cpumask() read. */
+	if (brk == TLBT_BREAK_NO_TLBGEN)
+		smp_mb();	/* the ordering stays, the generation does not */
+	else
+		atomic64_inc_return(&mm->context.tlb_gen);
+
+	self = get_cpu();
+	/*
+	 * The issuer runs the command in its own mm, so its CR3 holds it.
+	 * If it does not, no CPU's CR3 can be trusted to say which ones
+	 * cache the mm: drop this CPU's every entry and fail the command.
+	 */
+	if (WARN_ON_ONCE(!tlbt_cr3_holds(__native_read_cr3(), mm))) {
+		__flush_tlb_all();
+		run->flush_err = -EIO;
+	}
+	cpumask_copy(run->cpus, mm_cpumask(mm));
+	if (brk == TLBT_BREAK_SKIP_REMOTE)
+		cpumask_and(run->cpus, run->cpus, cpumask_of(self));
+	remote = cpumask_weight(run->cpus) - cpumask_test_cpu(self, run->cpus);
+	on_each_cpu_mask(run->cpus, tlbt_flush_ipi, info, true);
+	put_cpu();
+	return remote;
 }
 
 /**
@@ -154,7 +228,8 @@ static void tlbt_flush_ipi(void *data)
  * @nr: number of pages
  *
  * May be called with a PTE lock held, like flush_tlb_range() in
- * move_ptes(); interrupts must be enabled.
+ * move_ptes(); interrupts must be enabled. The command's break= applies.
+ * Sets @run->flush_err to -EIO when the issuer's CR3 does not hold the mm.
  */
 void tlbt_flush_native(struct tlbt_run *run, unsigned long idx,
 		       unsigned long nr)
@@ -165,21 +240,15 @@ void tlbt_flush_native(struct tlbt_run *run, unsigned long idx,
 		.idx = idx,
 		.start = tlbt_page_addr(run, idx),
 		.nr = nr,
+		.keep_user = res->cmd.brk == TLBT_BREAK_NO_USER_INVPCID,
 	};
-	unsigned int self, remote;
+	unsigned int remote;
 
 	/* PTI+PCID without INVPCID has no way to drop one user entry. */
 	info.full = nr > READ_ONCE(tlbt_ceiling) ||
 		    (tlbt_user_pcid_needs_flush() && !tlbt_invpcid);
 
-	/* Orders the PTE writes before the mm_cpumask() read. */
-	atomic64_inc_return(&run->mm->context.tlb_gen);
-
-	self = get_cpu();
-	cpumask_copy(run->cpus, mm_cpumask(run->mm));
-	remote = cpumask_weight(run->cpus) - cpumask_test_cpu(self, run->cpus);
-	on_each_cpu_mask(run->cpus, tlbt_flush_ipi, &info, true);
-	put_cpu();
+	remote = tlbt_shootdown(run, &info, res->cmd.brk);
 
 	res->shootdowns++;
 	res->ipis += remote;
@@ -192,6 +261,29 @@ void tlbt_flush_native(struct tlbt_run *run, unsigned long idx,
 	trace_tlbt_flush("native", idx, nr, info.full, remote);
 }
 
+/**
+ * tlbt_flush_repair - end a break= command with a real flush
+ * @run: the running command, inside a round (after its last one)
+ *
+ * A full flush of the whole arena (mremap's destination included) with
+ * every step of the protocol: remote CPUs get their IPI, CPUs that
+ * switched away see the tlb_gen bump, the user PCID goes too. Not
+ * counted in the results, which show what the broken rounds did.
+ */
+void tlbt_flush_repair(struct tlbt_run *run)
+{
+	struct tlbt_flush_info info = {
+		.mm = run->mm,
+		.start = run->arena->uaddr,
+		.nr = run->arena->npages,
+		.full = true,
+	};
+	unsigned int remote;
+
+	remote = tlbt_shootdown(run, &info, TLBT_BREAK_NONE);
+	trace_tlbt_flush("repair", 0, info.nr, true, remote);
+}
+
 static void tlbt_flush_all_ipi(void *unused)
 {
 	__flush_tlb_all();
@@ -200,9 +292,9 @@ static void tlbt_flush_all_ipi(void *unused)
 /**
  * tlbt_flush_all_cpus - drop every TLB entry on every CPU
  *
- * The last resort when an arena is unmapped while a flush=none command
- * may have left stale entries behind: munmap() finds those PTEs empty and
- * need not flush them before the frames are freed at release.
+ * The last resort when an arena is unmapped while a flush=none or break=
+ * command may have left stale entries behind: munmap() finds those PTEs
+ * empty and need not flush them before the frames are freed at release.
  */
 void tlbt_flush_all_cpus(void)
 {

@@ -14,6 +14,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <xen/xen.h>
 #include "tlbt.h"
 
 unsigned long tlbt_ceiling = TLBT_DEFAULT_CEILING;
@@ -160,6 +161,15 @@ static const struct file_operations tlbt_stats_fops = {
 
 static int __init tlbt_init(void)
 {
+	/*
+	 * The native engine compares a native CR3 read with __pa(mm->pgd).
+	 * A PV guest's CR3 is the hypervisor's to load and need not match,
+	 * so every flush would be skipped as if the CPU had switched away.
+	 */
+	if (xen_pv_domain()) {
+		pr_err("refusing to load on a Xen PV guest: a native CR3 read need not match __pa(mm->pgd) there, so the native engine would skip every flush\n");
+		return -ENODEV;
+	}
 	tlbt_flush_init();
 
 	tlbt_dir = debugfs_create_dir("tlbtorture", NULL);

@@ -72,6 +72,14 @@ bool tlbt_policy_is_unsafe(const char *policy)
 	return !strncmp(policy, "unsafe-", 7);
 }
 
+enum tlbt_policy_kind tlbt_policy_kind(const char *policy)
+{
+	if (!strcmp(policy, "unsafe-ignore-dirty"))
+		return TLBT_POLICY_DATA_LOSS;
+	return tlbt_policy_is_unsafe(policy) ? TLBT_POLICY_STALE_TLB :
+					       TLBT_POLICY_SAFE;
+}
+
 /*
  * Would the module run @policy of @seq on @backend, or refuse it with
  * EOPNOTSUPP? Everything but the kernel's own unmap is native only, sync
@@ -333,16 +341,10 @@ static bool tlbt_has_word(const char *text, const char *word)
 }
 
 /*
- * Which flush the native backend can use. The module's stats say so; older
- * modules lack the keys, so fall back to what the kernel tells user space.
+ * Which flush the native backend can use. The module's stats say so (pcid
+ * is CR4.PCIDE, i.e. in use); older modules lack the keys, so fall back to
+ * what the kernel tells user space.
  */
-bool tlbt_pti_without_pcid(void)
-{
-	bool pti, pcid, invpcid;
-
-	return !tlbt_flush_caps(&pti, &pcid, &invpcid) && pti && !pcid;
-}
-
 int tlbt_flush_caps(bool *pti, bool *pcid, bool *invpcid)
 {
 	unsigned long a, b, c;
@@ -373,6 +375,70 @@ int tlbt_flush_caps(bool *pti, bool *pcid, bool *invpcid)
 	*pcid = tlbt_has_word(flags, "pcid");
 	*invpcid = tlbt_has_word(flags, "invpcid");
 	return 0;
+}
+
+/**
+ * tlbt_mremap_masked_by - can no stale source entry outlive mremap's punch?
+ * @pti: PTI on (X86_FEATURE_PTI)
+ * @pcid: PCID in use (CR4.PCIDE)
+ * @invpcid: INVPCID
+ * @punch: pages of the punch
+ * @ceiling: the native backend's ceiling knob
+ *
+ * unsafe-release-before-flush leaves the source entries unflushed while
+ * the punch unmaps D[0, punch), shoots it down and only then copies and
+ * releases the frames (module/tlbt_mremap.c). The shootdown IPIs every CPU
+ * in mm_cpumask() and waits for it; each whose CR3 holds the mm flushes
+ * (tlbt_flush_ipi()). That reaches the stale S entries, on every CPU that
+ * could use one, when (arch/x86 of 6.1 and 6.12):
+ * - PTI without PCID: the handler drops only D, but the CPU gets back to
+ *   user space through SWITCH_TO_USER_CR3 (entry/calling.h), a CR3 write
+ *   that without PCID drops every non-global entry, and user entries are
+ *   never global. A stale entry is used only from user space, so none
+ *   survives the IPI.
+ * - PTI with PCID, no INVPCID: tlbt_flush_native() makes every shootdown
+ *   full (one user-PCID entry cannot be dropped), and
+ *   tlbt_flush_full_local() does __flush_tlb_all(): the CR4.PGE toggle of
+ *   native_flush_tlb_global(), which drops every entry of every PCID (no
+ *   PGE means no PCID, setup_pcid()).
+ * - @punch > @ceiling, whatever the flags: the shootdown is full, and a
+ *   full flush drops at least the mm's PCIDs on that CPU. Without PTI,
+ *   CR3 is rewritten with the value read (bit 63, NOFLUSH, reads as 0),
+ *   which drops the PCID it loads, the mm's; with PTI, PCID and INVPCID,
+ *   INVPCID drops the mm's kernel and user PCIDs.
+ * A CPU not running the mm at the shootdown either flushed when it left
+ * (no PCID) or flushes its stale ASID when it comes back: the punch bumps
+ * tlb_gen before reading the mask, and switch_mm_irqs_off() flushes an
+ * ASID whose tlb_gen is behind.
+ *
+ * break= commands leave such steps out on purpose and are not covered.
+ * Otherwise (no PTI, or PTI with PCID and INVPCID; a punch within the
+ * ceiling) the punch drops D's entries alone: INVLPG, and with PTI
+ * INVPCID of that address in the user PCID, and the return to user space
+ * keeps the PCID (NOFLUSH). Stale S entries then outlive the release: the
+ * use-after-free the oracles must catch. A worker that happens to be
+ * switched out in that window still loses them, which makes detection a
+ * rate there, never masking.
+ *
+ * Return: true when masked.
+ */
+bool tlbt_mremap_masked_by(bool pti, bool pcid, bool invpcid,
+			   unsigned long long punch, unsigned long ceiling)
+{
+	return (pti && (!pcid || !invpcid)) || punch > ceiling;
+}
+
+/* The predicate on this machine, with the ceiling as it is now. */
+bool tlbt_mremap_masked(unsigned long long punch)
+{
+	unsigned long ceiling;
+	bool pti, pcid, invpcid;
+
+	if (tlbt_flush_caps(&pti, &pcid, &invpcid))
+		return false;
+	if (tlbt_knob_read("ceiling", &ceiling))
+		ceiling = ULONG_MAX;
+	return tlbt_mremap_masked_by(pti, pcid, invpcid, punch, ceiling);
 }
 
 int tlbt_cmd_raw(struct tlbt_arena *a, const char *buf, size_t len)
@@ -533,4 +599,118 @@ int tlbt_results_read(struct tlbt_arena *a, struct tlbt_result *r)
 	if (ret)
 		return ret;
 	return tlbt_results_parse(buf, r);
+}
+
+void tlbt_during_start(struct tlbt_during *d, struct tlbt_workers *ws)
+{
+	unsigned int i;
+
+	d->nr = ws->nr;
+	for (i = 0; i < d->nr; i++)
+		d->visits[i] = __atomic_load_n(&ws->w[i].visits,
+					       __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Visits made wholly since tlbt_during_start(): a worker that published
+ * n more visits since then made n - 1 of them entirely in between. Sets
+ * *@workers (if given) to the number of workers that made at least one.
+ */
+unsigned long long tlbt_during_end(const struct tlbt_during *d,
+				   struct tlbt_workers *ws,
+				   unsigned int *workers)
+{
+	unsigned long long sum = 0, n;
+	unsigned int i, busy = 0;
+
+	for (i = 0; i < d->nr; i++) {
+		n = __atomic_load_n(&ws->w[i].visits, __ATOMIC_ACQUIRE) -
+		    d->visits[i];
+		if (n > 1) {
+			sum += n - 1;
+			busy++;
+		}
+	}
+	if (workers)
+		*workers = busy;
+	return sum;
+}
+
+/**
+ * tlbt_race_cmd - run one command while workers hammer part of the arena
+ * @a: the arena, mapped
+ * @first: first arena page the workers hammer
+ * @pages: how many
+ * @issuer_cpu: the CPU to issue it from, or -1 for the first allowed one
+ * @cmd: the command
+ * @rc: both oracles, and what the workers did while the command ran
+ *
+ * Return: 0; the command's -errno; or another -errno when the workers or
+ * the results failed.
+ */
+int tlbt_race_cmd(struct tlbt_arena *a, size_t first, size_t pages,
+		  int issuer_cpu, const char *cmd, struct tlbt_raced *rc)
+{
+	struct tlbt_workers ws;
+	struct tlbt_during d;
+	int ret, cmd_ret;
+
+	memset(rc, 0, sizeof(*rc));
+	ret = tlbt_workers_start(&ws, tlbt_arena_page(a, first), pages,
+				 issuer_cpu);
+	if (ret)
+		return ret;
+	/* Nothing but the write() between the samples: cmd is formatted. */
+	tlbt_during_start(&d, &ws);
+	cmd_ret = tlbt_cmd_raw(a, cmd, strlen(cmd));
+	rc->during = tlbt_during_end(&d, &ws, &rc->workers_during);
+	ret = tlbt_workers_stop(&ws, &rc->o);
+	if (cmd_ret)
+		return cmd_ret;
+	if (ret)
+		return ret;
+	return tlbt_results_read(a, &rc->r);
+}
+
+/* Every corruption either oracle counted. */
+unsigned long long tlbt_raced_corruption(const struct tlbt_raced *rc)
+{
+	const struct tlbt_result *r = &rc->r;
+
+	return r->leaked_pages + r->leaked_bytes + r->poison_hits +
+	       r->lost_dirty + tlbt_oracle_corruption(&rc->o);
+}
+
+/*
+ * Native: flush handlers that ran on other CPUs with this mm in CR3.
+ * cpu_flushes counts the issuer's own as well, one per shootdown: a
+ * command runs in the mm, so its CPU is in mm_cpumask() and flushes.
+ */
+unsigned long long tlbt_remote_flushes(const struct tlbt_result *r)
+{
+	return r->cpu_flushes > r->shootdowns ?
+	       r->cpu_flushes - r->shootdowns : 0;
+}
+
+/**
+ * tlbt_race_missing - why a raced command never reached its race
+ * @rc: the run
+ *
+ * Reached means: a worker accessed the pages while the command ran, and
+ * (native backend) a shootdown's handler flushed on another CPU that held
+ * the mm, i.e. a worker's TLB was in play. The kernel backend does not
+ * report its flushes (ipis, cpu_flushes stay 0), so only the first holds
+ * there.
+ *
+ * Return: NULL when reached, else the reason.
+ */
+const char *tlbt_race_missing(const struct tlbt_raced *rc)
+{
+	if (!rc->o.workers)
+		return "no worker (one CPU)";
+	if (!rc->during)
+		return "no worker page visit while the command ran";
+	if (!strcmp(rc->r.backend, "native") && !tlbt_remote_flushes(&rc->r))
+		return "no shootdown flushed a worker CPU (cpu_flushes <= shootdowns)";
+	return NULL;
 }

@@ -78,18 +78,30 @@ int tlbt_knob_read(const char *name, unsigned long *v);
 int tlbt_knob_write(const char *name, unsigned long v);
 int tlbt_stats_get(const char *key, unsigned long *v);
 int tlbt_flush_caps(bool *pti, bool *pcid, bool *invpcid);
+
 /*
- * PTI on and no PCID: every return to user space writes CR3 and drops the
- * CPU's whole TLB, so a shootdown IPI for any range also kills every stale
- * entry on the CPUs it reaches. mremap's punch flushes the destination
- * with such an IPI to every worker CPU before it releases a frame, so
- * release-before-flush cannot corrupt there (TCG pti=on; pre-PCID CPUs).
+ * mremap's unsafe-release-before-flush is masked (no stale source entry
+ * outlives the punch's shootdown, which comes before every release)
+ * exactly when PTI is on without both PCID and INVPCID, or when the punch
+ * is over the ceiling. tlbt_mremap_masked_by() is the predicate, with the
+ * reasoning; tlbt_mremap_masked() applies it to this machine.
  */
-bool tlbt_pti_without_pcid(void);
+bool tlbt_mremap_masked_by(bool pti, bool pcid, bool invpcid,
+			   unsigned long long punch, unsigned long ceiling);
+bool tlbt_mremap_masked(unsigned long long punch);
 #define TLBT_PTI_MASKS_MREMAP \
-	"PTI without PCID: the punch's shootdown IPI makes every worker CPU " \
-	"reload CR3 before the release, which drops the stale source entries " \
-	"too; asserting that masking instead"
+	"masked here (tlbt_mremap_masked()): the punch's shootdown drops " \
+	"every stale source entry on the worker CPUs before the release; " \
+	"asserting that masking instead"
+/*
+ * The old name, for tlbt_kpath_controls_test.c: the predicate for a punch
+ * under the ceiling, as its commands' punches (8 and 32 pages) are at the
+ * default ceiling of 33.
+ */
+static inline bool tlbt_pti_without_pcid(void)
+{
+	return tlbt_mremap_masked(0);
+}
 
 /* Commands and results */
 int tlbt_cmd(struct tlbt_arena *a, const char *fmt, ...)
@@ -130,11 +142,135 @@ extern const struct tlbt_seq_desc tlbt_sequences[];
 extern const char *const tlbt_backends[];	/* NULL-terminated */
 const struct tlbt_seq_desc *tlbt_seq_find(const char *name);
 bool tlbt_policy_is_unsafe(const char *policy);
+
+/*
+ * What a policy's run must show. unsafe-ignore-dirty is no TLB ordering:
+ * the module clears the dirty flag itself, so every page written since
+ * its last writeback is lost whether or not a stale entry exists. It
+ * checks that the oracles count data loss (lost_dirty equals the pages
+ * written), and is reported apart from the stale-TLB controls.
+ */
+enum tlbt_policy_kind {
+	TLBT_POLICY_SAFE,	/* no corruption, once its race is reached */
+	TLBT_POLICY_STALE_TLB,	/* unsafe ordering: a stale entry must be caught */
+	TLBT_POLICY_DATA_LOSS,	/* no TLB: the data loss must be counted exactly */
+};
+
+enum tlbt_policy_kind tlbt_policy_kind(const char *policy);
 bool tlbt_combo_supported(const char *seq, const char *policy,
 			  const char *backend);
 size_t tlbt_seq_arena_pages(const struct tlbt_seq_desc *s, size_t pages);
 int tlbt_seq_cmd(char *buf, size_t size, const struct tlbt_seq_desc *s,
 		 unsigned long long pages, unsigned long long rounds,
 		 const char *policy, const char *backend);
+
+/*
+ * Worker page visits made wholly between two samples: a visit counts only
+ * when the worker published its previous one after the first sample
+ * (tlbt_worker.visits, stored after each visit), so every access of it
+ * came after that sample and before the second. Taken right around the
+ * command's write(), they count accesses during the command; the window
+ * also holds the write()'s entry and exit, microseconds against the
+ * command's milliseconds.
+ */
+struct tlbt_during {
+	unsigned int nr;
+	unsigned long long visits[TLBT_MAX_WORKERS];
+};
+
+void tlbt_during_start(struct tlbt_during *d, struct tlbt_workers *ws);
+unsigned long long tlbt_during_end(const struct tlbt_during *d,
+				   struct tlbt_workers *ws,
+				   unsigned int *workers);
+
+/* One command raced by workers: both oracles and what shows the race. */
+struct tlbt_raced {
+	struct tlbt_result r;
+	struct tlbt_oracle o;
+	unsigned long long during;	/* whole worker page visits while it ran */
+	unsigned int workers_during;	/* workers that made one */
+};
+
+int tlbt_race_cmd(struct tlbt_arena *a, size_t first, size_t pages,
+		  int issuer_cpu, const char *cmd, struct tlbt_raced *rc);
+unsigned long long tlbt_raced_corruption(const struct tlbt_raced *rc);
+unsigned long long tlbt_remote_flushes(const struct tlbt_result *r);
+const char *tlbt_race_missing(const struct tlbt_raced *rc);
+
+#ifdef __KSELFTEST_HARNESS_H
+/*
+ * The kselftest side of a raced run, for the arena tests (built only
+ * where kselftest_harness.h came first, as tlbt_harness.h includes it).
+ */
+
+/* A failure so far: 6.1's harness records it in ->passed, 6.12's in ->exit_code. */
+static inline bool tlbt_test_failed(const struct __test_metadata *m)
+{
+#ifdef _CONSTRUCTOR_ORDER_FORWARD
+	return !m->passed;
+#else
+	return m->exit_code == KSFT_FAIL;
+#endif
+}
+
+/* Run @cmd while workers hammer pages [@first, @first + @pages); log both oracles. */
+static inline void tlbt_race_run(struct __test_metadata *_metadata,
+				 struct tlbt_arena *a, size_t first,
+				 size_t pages, const char *cmd,
+				 struct tlbt_raced *rc)
+{
+	int ret = tlbt_race_cmd(a, first, pages, -1, cmd, rc);
+
+	TH_LOG("%s", cmd);
+	ASSERT_EQ(0, ret) TH_LOG("'%s': %s", cmd, strerror(-ret));
+	ASSERT_LT(0U, rc->o.workers);
+	TH_LOG("workers %u: increments %llu, %llu page visits while the command ran (by %u workers), lost %llu, foreign %llu, stale reads %llu, foreign reads %llu",
+	       rc->o.workers, rc->o.increments, rc->during,
+	       rc->workers_during, rc->o.lost_increments, rc->o.foreign,
+	       rc->o.stale_reads, rc->o.foreign_reads);
+	TH_LOG("module: leaked %llu pages %llu bytes, poison %llu, lost_dirty %llu; shootdowns %llu, ipis %llu, cpu_flushes %llu (%llu remote), cpu_skips %llu, writebacks %llu, %llu ns/page",
+	       rc->r.leaked_pages, rc->r.leaked_bytes, rc->r.poison_hits,
+	       rc->r.lost_dirty, rc->r.shootdowns, rc->r.ipis,
+	       rc->r.cpu_flushes, tlbt_remote_flushes(&rc->r),
+	       rc->r.cpu_skips, rc->r.writebacks, rc->r.ns_per_page);
+}
+
+/* A safe policy: every round ran and neither oracle saw anything. */
+static inline void tlbt_expect_clean(struct __test_metadata *_metadata,
+				     const struct tlbt_raced *rc,
+				     unsigned long long rounds)
+{
+	EXPECT_EQ(rounds, rc->r.rounds_done);
+	EXPECT_EQ(0ULL, rc->o.lost_increments);
+	EXPECT_EQ(0ULL, rc->o.foreign);
+	/* a worker never reads its own slot going backwards */
+	EXPECT_EQ(0ULL, rc->o.stale_reads);
+	EXPECT_EQ(0ULL, rc->o.foreign_reads);
+	EXPECT_EQ(0ULL, rc->r.leaked_pages);
+	EXPECT_EQ(0ULL, rc->r.leaked_bytes);
+	EXPECT_EQ(0ULL, rc->r.poison_hits);
+	EXPECT_EQ(0ULL, rc->r.lost_dirty);
+}
+
+/*
+ * Skip a run that never reached its race: @why (the test's own reason,
+ * or NULL), else tlbt_race_missing()'s. A failure already recorded ends
+ * the test as failed instead: SKIP would turn it into a skip. The 6.1
+ * harness prints only the reason on the TAP line, so it names the test
+ * by @label.
+ */
+#define TLBT_SKIP_UNRACED(label, rc, why) do {				\
+	const char *__why = (why);					\
+									\
+	if (!__why)							\
+		__why = tlbt_race_missing(rc);				\
+	if (__why && tlbt_test_failed(_metadata)) {			\
+		TH_LOG("race not reached either: %s", __why);		\
+		return;							\
+	}								\
+	if (__why)							\
+		SKIP(return, "%s: race not reached: %s", (label), __why); \
+} while (0)
+#endif /* __KSELFTEST_HARNESS_H */
 
 #endif /* LIBTLBT_H */
