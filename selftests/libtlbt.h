@@ -93,16 +93,6 @@ bool tlbt_mremap_masked(unsigned long long punch);
 	"masked here (tlbt_mremap_masked()): the punch's shootdown drops " \
 	"every stale source entry on the worker CPUs before the release; " \
 	"asserting that masking instead"
-/*
- * The old name, for tlbt_kpath_controls_test.c: the predicate for a punch
- * under the ceiling, as its commands' punches (8 and 32 pages) are at the
- * default ceiling of 33.
- */
-static inline bool tlbt_pti_without_pcid(void)
-{
-	return tlbt_mremap_masked(0);
-}
-
 /* Commands and results */
 int tlbt_cmd(struct tlbt_arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

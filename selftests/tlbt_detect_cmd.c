@@ -66,14 +66,16 @@ struct tlbt_detect_stats {
 };
 
 /*
- * libtlbt's predicate: the punch's shootdown, sent before the release,
- * drops the stale source entries on every worker CPU too.
+ * libtlbt's predicate, for the default punch of @pages: the punch's
+ * shootdown, sent before the release, drops the stale source entries on
+ * every worker CPU too.
  */
-static const char *tlbt_detect_masked(const char *policy)
+static const char *tlbt_detect_masked(const char *policy,
+				      unsigned long long pages)
 {
 	if (!strcmp(policy, "unsafe-release-before-flush") &&
-	    tlbt_pti_without_pcid())
-		return "the punch's shootdown drops every stale source entry on the worker CPUs before the release (tlbt_pti_without_pcid())";
+	    tlbt_mremap_masked((pages + 1) / 2))
+		return "the punch's shootdown drops every stale source entry on the worker CPUs before the release (tlbt_mremap_masked())";
 	return NULL;
 }
 
@@ -232,7 +234,7 @@ static int tlbt_detect_controls(const struct tlbt_detect_opts *o,
 				return -E2BIG;
 			c[nr].s = s;
 			c[nr].policy = *p;
-			c[nr].masked = tlbt_detect_masked(*p);
+			c[nr].masked = tlbt_detect_masked(*p, o->pages);
 			nr++;
 		}
 	}
