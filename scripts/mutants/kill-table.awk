@@ -3,8 +3,8 @@
 #
 #   awk -f kill-table.awk -v fmt=text|md results.tsv   print the tables
 #   awk -f kill-table.awk -v fmt=check -v wide=US results.tsv
-#       print why the run failed, exit 1: the base shows a K, an F, a failed
-#       upstream test or a sick guest; a mutant at US microseconds is not
+#       print why the run failed, exit 1: the base shows a K or an F in a
+#       race test, or a sick guest (a failed upstream test is only noted); a mutant at US microseconds is not
 #       killed (K) in every boot; a mutant did not build.
 #
 # results.tsv columns: variant mutant delay_us boot kind test result oracle
@@ -175,9 +175,15 @@ function check(    i, j, v, k, b, killed, bad, n) {
 				k = cell(v, "race", rc[j])
 				if (k ~ /^[KF]/) { print "base: " short(rc[j]) " " k; bad = 1 }
 			}
+			# An upstream test that fails on the unpatched kernel
+			# (under TCG: migration.shared_anon, split_huge_page,
+			# pkeys) says nothing about a mutant: reported, not
+			# fatal, as it shows no corruption.
 			for (j = 1; j <= nuc; j++) {
 				k = cell(v, "upstream", uc[j])
-				if (k ~ /^F/) { print "base: upstream " uc[j] " " k; bad = 1 }
+				if (k ~ /^F/)
+					print "note: base: upstream " uc[j] " " k \
+					      " on the unpatched kernel: its column cannot kill" >"/dev/stderr"
 			}
 			for (b = 1; b <= nb[v]; b++)
 				if (guest[v, bl[v, b]] != "ok") {
