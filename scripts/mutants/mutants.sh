@@ -331,7 +331,7 @@ boot() {
 	n=$(sed -n 's/^VM: \([0-9]*\) kernel report lines$/\1/p' "$vmout")
 	[[ ${n:-0} == 0 ]] || g=$([[ $g == ok ]] && echo "R$n" || echo "$g+R$n")
 	printf '%s\t%s\t%s\t%s\tguest\tguest\t%s\t\t\t\t\t\n' "$label" "$mut" "$delay" "$b" "$g" >>"$results"
-	say "$label boot $b/$boots: $((SECONDS - t0)) s, guest $g, $(awk -F'\t' -v v="$label" -v b="$b" '
+	say "$label boot $b/$([[ $delay == 0 ]] && echo "$boots0" || echo "$boots"): $((SECONDS - t0)) s, guest $g, $(awk -F'\t' -v v="$label" -v b="$b" '
 		$1 == v && $4 == b && ($5 == "race" || $5 == "upstream") { n[$5 " " $7]++ }
 		END { printf "race K%d F%d S%d -%d, upstream F%d S%d -%d",
 			n["race K"], n["race F"], n["race S"], n["race -"],
