@@ -68,7 +68,7 @@ trace: deps
 # purpose: builds linux-source-$(KVER) as is and with each patch of
 # scripts/mutants/$(KVER)/, boots each, prints the kill table. Options reach
 # scripts/mutants/mutants.sh through the environment, e.g.
-# make mutants MUTANTS='01 03' MUTANT_BOOTS=3 MUTANT_DELAY_US=1000 KVER=6.1.
+# make mutants MUTANTS='01 03' MUTANT_BOOTS=3 MUTANT_DELAY_US=20000 KVER=6.1.
 mutants:
 	KVER=$(GUEST_SERIES) $(REPO)/scripts/mutants/mutants.sh
 

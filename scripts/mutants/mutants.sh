@@ -17,13 +17,14 @@
 #   MUTANT_UPSTREAM_BOOTS the upstream tests run in the first N boots of
 #                         each variant only (default: every boot)
 #   MUTANT_UPSTREAM_AT0=1 0: no upstream tests at delay 0
-#   MUTANT_DELAY_US=1000  the widened window (tlbt_mutant_delay_us=)
+#   MUTANT_DELAY_US=20000 the widened window (tlbt_mutant_delay_us=); 1000
+#                         is too short under TCG (README, "The kill table")
 #   MUTANT_JOBS=3         make -j for the kernel builds
 #   MUTANT_BOOT_SECS      timeout of one boot (default: the race test's
 #                         and every upstream test's timeouts + 300)
 #   MUTANT_RACE=tlbt_kpath_race_test  the race test (selftests/build/)
 #   MUTANT_RACE_OPTS=     its arguments, e.g. '-r race.mremap_truncate'
-#   MUTANT_RACE_SECS=1800 its timeout in the guest
+#   MUTANT_RACE_SECS=600  its timeout in the guest (it takes about 40 s)
 #   MUTANT_RACE_MS        how long each race scenario runs (TLBT_RACE_MS
 #                         of the test; its default when unset)
 #   MUTANT_UPSTREAM=1     0: leave the upstream selftests out
@@ -48,12 +49,12 @@ here=$repo/scripts/mutants
 boots=${MUTANT_BOOTS:-3}
 boots0=${MUTANT_BOOTS0:-$boots}
 up_boots=${MUTANT_UPSTREAM_BOOTS:-$boots}
-delay_us=${MUTANT_DELAY_US:-1000}
+delay_us=${MUTANT_DELAY_US:-20000}
 jobs=${MUTANT_JOBS:-3}
 boot_secs=${MUTANT_BOOT_SECS:-0}
 race=${MUTANT_RACE:-tlbt_kpath_race_test}
 race_opts=${MUTANT_RACE_OPTS:-}
-race_secs=${MUTANT_RACE_SECS:-1800}
+race_secs=${MUTANT_RACE_SECS:-600}
 race_ms=${MUTANT_RACE_MS:-}
 verbose=${MUTANT_VERBOSE:-0}
 for n in "$boots" "$boots0" "$up_boots" "$delay_us" "$jobs" "$boot_secs" "$race_secs" ${race_ms:+"$race_ms"}; do
