@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "libtlbt.h"
@@ -721,4 +722,66 @@ const char *tlbt_race_missing(const struct tlbt_raced *rc)
 	if (!strcmp(rc->r.backend, "native") && !tlbt_remote_flushes(&rc->r))
 		return "no shootdown flushed a worker CPU (cpu_flushes <= shootdowns)";
 	return NULL;
+}
+
+/*
+ * The tlbtorture runner: next to the calling binary (the guest,
+ * selftests/build), else in PATH (make install puts it in bin/, the tests
+ * under libexec/).
+ */
+int tlbt_runner_path(char *buf, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+	const char *path = getenv("PATH");
+	char *slash;
+
+	if (n > 0) {
+		buf[n] = '\0';
+		slash = strrchr(buf, '/');
+		if (slash && (size_t)(slash - buf) + sizeof("/tlbtorture") <= size) {
+			strcpy(slash, "/tlbtorture");
+			if (!access(buf, X_OK))
+				return 0;
+		}
+	}
+	while (path && *path) {
+		size_t len = strcspn(path, ":");
+
+		snprintf(buf, size, "%.*s/tlbtorture", (int)len, path);
+		if (len && !access(buf, X_OK))
+			return 0;
+		path += len + (path[len] == ':');
+	}
+	return -ENOENT;
+}
+
+/*
+ * Run @runner with @args (NULL-terminated, at most 14), stdout and stderr
+ * to @out. Return: its exit status, 128 + signal, or -errno.
+ */
+int tlbt_runner_exec(const char *runner, const char *const *args,
+		     const char *out)
+{
+	const char *argv[16] = { runner };
+	int st, fd, i;
+	pid_t pid;
+
+	for (i = 0; args[i] && i < 14; i++)
+		argv[i + 1] = args[i];
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0)
+			_exit(127);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execv(runner, (char *const *)argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) < 0)
+		return -errno;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }

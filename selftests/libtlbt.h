@@ -93,6 +93,11 @@ bool tlbt_mremap_masked(unsigned long long punch);
 	"masked here (tlbt_mremap_masked()): the punch's shootdown drops " \
 	"every stale source entry on the worker CPUs before the release; " \
 	"asserting that masking instead"
+/* The tlbtorture runner, for the tests that drive it */
+int tlbt_runner_path(char *buf, size_t size);
+int tlbt_runner_exec(const char *runner, const char *const *args,
+		     const char *out);
+
 /* Commands and results */
 int tlbt_cmd(struct tlbt_arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -187,80 +192,5 @@ unsigned long long tlbt_raced_corruption(const struct tlbt_raced *rc);
 unsigned long long tlbt_remote_flushes(const struct tlbt_result *r);
 const char *tlbt_race_missing(const struct tlbt_raced *rc);
 
-#ifdef __KSELFTEST_HARNESS_H
-/*
- * The kselftest side of a raced run, for the arena tests (built only
- * where kselftest_harness.h came first, as tlbt_harness.h includes it).
- */
-
-/* A failure so far: 6.1's harness records it in ->passed, 6.12's in ->exit_code. */
-static inline bool tlbt_test_failed(const struct __test_metadata *m)
-{
-#ifdef _CONSTRUCTOR_ORDER_FORWARD
-	return !m->passed;
-#else
-	return m->exit_code == KSFT_FAIL;
-#endif
-}
-
-/* Run @cmd while workers hammer pages [@first, @first + @pages); log both oracles. */
-static inline void tlbt_race_run(struct __test_metadata *_metadata,
-				 struct tlbt_arena *a, size_t first,
-				 size_t pages, const char *cmd,
-				 struct tlbt_raced *rc)
-{
-	int ret = tlbt_race_cmd(a, first, pages, -1, cmd, rc);
-
-	TH_LOG("%s", cmd);
-	ASSERT_EQ(0, ret) TH_LOG("'%s': %s", cmd, strerror(-ret));
-	ASSERT_LT(0U, rc->o.workers);
-	TH_LOG("workers %u: increments %llu, %llu page visits while the command ran (by %u workers), lost %llu, foreign %llu, stale reads %llu, foreign reads %llu",
-	       rc->o.workers, rc->o.increments, rc->during,
-	       rc->workers_during, rc->o.lost_increments, rc->o.foreign,
-	       rc->o.stale_reads, rc->o.foreign_reads);
-	TH_LOG("module: leaked %llu pages %llu bytes, poison %llu, lost_dirty %llu; shootdowns %llu, ipis %llu, cpu_flushes %llu (%llu remote), cpu_skips %llu, writebacks %llu, %llu ns/page",
-	       rc->r.leaked_pages, rc->r.leaked_bytes, rc->r.poison_hits,
-	       rc->r.lost_dirty, rc->r.shootdowns, rc->r.ipis,
-	       rc->r.cpu_flushes, tlbt_remote_flushes(&rc->r),
-	       rc->r.cpu_skips, rc->r.writebacks, rc->r.ns_per_page);
-}
-
-/* A safe policy: every round ran and neither oracle saw anything. */
-static inline void tlbt_expect_clean(struct __test_metadata *_metadata,
-				     const struct tlbt_raced *rc,
-				     unsigned long long rounds)
-{
-	EXPECT_EQ(rounds, rc->r.rounds_done);
-	EXPECT_EQ(0ULL, rc->o.lost_increments);
-	EXPECT_EQ(0ULL, rc->o.foreign);
-	/* a worker never reads its own slot going backwards */
-	EXPECT_EQ(0ULL, rc->o.stale_reads);
-	EXPECT_EQ(0ULL, rc->o.foreign_reads);
-	EXPECT_EQ(0ULL, rc->r.leaked_pages);
-	EXPECT_EQ(0ULL, rc->r.leaked_bytes);
-	EXPECT_EQ(0ULL, rc->r.poison_hits);
-	EXPECT_EQ(0ULL, rc->r.lost_dirty);
-}
-
-/*
- * Skip a run that never reached its race: @why (the test's own reason,
- * or NULL), else tlbt_race_missing()'s. A failure already recorded ends
- * the test as failed instead: SKIP would turn it into a skip. The 6.1
- * harness prints only the reason on the TAP line, so it names the test
- * by @label.
- */
-#define TLBT_SKIP_UNRACED(label, rc, why) do {				\
-	const char *__why = (why);					\
-									\
-	if (!__why)							\
-		__why = tlbt_race_missing(rc);				\
-	if (__why && tlbt_test_failed(_metadata)) {			\
-		TH_LOG("race not reached either: %s", __why);		\
-		return;							\
-	}								\
-	if (__why)							\
-		SKIP(return, "%s: race not reached: %s", (label), __why); \
-} while (0)
-#endif /* __KSELFTEST_HARNESS_H */
 
 #endif /* LIBTLBT_H */

@@ -36,75 +36,6 @@ struct bench_row {
 	bool counted;
 };
 
-/*
- * The runner: next to the tests (the guest, selftests/build), else in
- * PATH (make install puts it in bin/, the tests under libexec/).
- */
-static int runner_path(char *buf, size_t size)
-{
-	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
-	const char *path = getenv("PATH");
-	char *slash;
-
-	if (n > 0) {
-		buf[n] = '\0';
-		slash = strrchr(buf, '/');
-		if (slash && (size_t)(slash - buf) + sizeof("/tlbtorture") <= size) {
-			strcpy(slash, "/tlbtorture");
-			if (!access(buf, X_OK))
-				return 0;
-		}
-	}
-	while (path && *path) {
-		size_t len = strcspn(path, ":");
-
-		snprintf(buf, size, "%.*s/tlbtorture", (int)len, path);
-		if (len && !access(buf, X_OK))
-			return 0;
-		path += len + (path[len] == ':');
-	}
-	return -ENOENT;
-}
-
-/* Run the runner with @args (NULL-terminated), output to BENCH_OUT. */
-static int run_runner(const char *runner, const char *const *args)
-{
-	const char *argv[16] = { runner };
-	int st, fd, i;
-	pid_t pid;
-
-	for (i = 0; args[i] && i < 14; i++)
-		argv[i + 1] = args[i];
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		fd = open(BENCH_OUT, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (fd < 0)
-			_exit(127);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execv(runner, (char *const *)argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &st, 0) < 0)
-		return -errno;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static void log_output(struct __test_metadata *_metadata)
-{
-	char line[512];
-	FILE *f = fopen(BENCH_OUT, "r");
-
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		TH_LOG("| %s", line);
-	}
-	fclose(f);
-}
 
 static char *next_field(char **s)
 {
@@ -306,7 +237,7 @@ FIXTURE(bench) {
 FIXTURE_SETUP(bench)
 {
 	bool pti, pcid, invpcid;
-	int ret = runner_path(self->runner, sizeof(self->runner));
+	int ret = tlbt_runner_path(self->runner, sizeof(self->runner));
 
 	TLBT_REQUIRE_MODULE();
 	self->rows = NULL;
@@ -348,9 +279,9 @@ TEST_F_TIMEOUT(bench, short_sweep_counts_equal_the_results, BENCH_TIMEOUT)
 
 	NEED_RUNNER();
 
-	rc = run_runner(self->runner, args);
+	rc = tlbt_runner_exec(self->runner, args, BENCH_OUT);
 	if (rc)
-		log_output(_metadata);
+		tlbt_log_file(_metadata, BENCH_OUT);
 	ASSERT_EQ(0, rc);
 	nr = read_csv(BENCH_CSV, self->rows, BENCH_MAX_ROWS);
 	ASSERT_LE(0, nr) TH_LOG("%s: %s", BENCH_CSV, strerror(-nr));
@@ -378,9 +309,9 @@ TEST_F_TIMEOUT(bench, ceiling_sweep_counts_and_restores_the_knob,
 	NEED_RUNNER();
 
 	ASSERT_EQ(0, tlbt_knob_write("ceiling", 17));
-	rc = run_runner(self->runner, args);
+	rc = tlbt_runner_exec(self->runner, args, BENCH_OUT);
 	if (rc)
-		log_output(_metadata);
+		tlbt_log_file(_metadata, BENCH_OUT);
 	ASSERT_EQ(0, rc);
 	ASSERT_EQ(0, tlbt_knob_read("ceiling", &now));
 	EXPECT_EQ(17UL, now);
@@ -406,8 +337,8 @@ TEST_F(bench, none_outside_bench_and_few_repeats_are_refused)
 
 	NEED_RUNNER();
 
-	EXPECT_EQ(2, run_runner(self->runner, run_none));
-	EXPECT_EQ(2, run_runner(self->runner, few));
+	EXPECT_EQ(2, tlbt_runner_exec(self->runner, run_none, BENCH_OUT));
+	EXPECT_EQ(2, tlbt_runner_exec(self->runner, few, BENCH_OUT));
 }
 
 /*
@@ -436,7 +367,7 @@ TEST_F(bench, plot_writes_a_png_or_names_gnuplot)
 	}
 	ASSERT_EQ(0, fclose(f));
 	unlink("/tmp/tlbt_bench_test.png");
-	rc = run_runner(self->runner, args);
+	rc = tlbt_runner_exec(self->runner, args, BENCH_OUT);
 	fd = open(BENCH_OUT, O_RDONLY);
 	if (fd >= 0) {
 		ssize_t n = read(fd, out, sizeof(out) - 1);

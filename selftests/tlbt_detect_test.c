@@ -39,76 +39,6 @@
 #define DETECT_TIMEOUT		900	/* seconds: 300 rounds, TCG, debug kernel */
 #define DETECT_OUT		"/tmp/tlbt_detect_test.out"
 
-/*
- * The runner: next to the tests (the guest, selftests/build), else in
- * PATH (make install puts it in bin/, the tests under libexec/).
- */
-static int runner_path(char *buf, size_t size)
-{
-	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
-	const char *path = getenv("PATH");
-	char *slash;
-
-	if (n > 0) {
-		buf[n] = '\0';
-		slash = strrchr(buf, '/');
-		if (slash && (size_t)(slash - buf) + sizeof("/tlbtorture") <= size) {
-			strcpy(slash, "/tlbtorture");
-			if (!access(buf, X_OK))
-				return 0;
-		}
-	}
-	while (path && *path) {
-		size_t len = strcspn(path, ":");
-
-		snprintf(buf, size, "%.*s/tlbtorture", (int)len, path);
-		if (len && !access(buf, X_OK))
-			return 0;
-		path += len + (path[len] == ':');
-	}
-	return -ENOENT;
-}
-
-/* The runner with @args (NULL-terminated), output to DETECT_OUT. */
-static int run_runner(const char *runner, const char *const *args)
-{
-	const char *argv[16] = { runner };
-	int st, fd, i;
-	pid_t pid;
-
-	for (i = 0; args[i] && i < 14; i++)
-		argv[i + 1] = args[i];
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		fd = open(DETECT_OUT, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (fd < 0)
-			_exit(127);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execv(runner, (char *const *)argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &st, 0) < 0)
-		return -errno;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static void log_output(struct __test_metadata *_metadata)
-{
-	char line[1024];
-	FILE *f = fopen(DETECT_OUT, "r");
-
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		TH_LOG("| %s", line);
-	}
-	fclose(f);
-}
 
 /* The word after " @key=" in @line, into @val. */
 static bool line_val(const char *line, const char *key, char *val,
@@ -156,7 +86,7 @@ static bool find_line(const char *seq, const char *flush, char *line,
 static bool need_runner(struct __test_metadata *_metadata, char *runner,
 			size_t size)
 {
-	if (!runner_path(runner, size))
+	if (!tlbt_runner_path(runner, size))
 		return true;
 	runner[0] = '\0';
 	SKIP(return false, "%s: no tlbtorture runner next to the test or in PATH",
@@ -218,8 +148,8 @@ TEST_F_TIMEOUT(detect, caught_in_enough_runs, DETECT_TIMEOUT)
 	snprintf(runs_arg, sizeof(runs_arg), "--runs=%d", DETECT_RUNS);
 	snprintf(rounds_arg, sizeof(rounds_arg), "--rounds=%d", DETECT_ROUNDS);
 	snprintf(pages_arg, sizeof(pages_arg), "--pages=%d", DETECT_PAGES);
-	rc = run_runner(self->runner, args);
-	log_output(_metadata);
+	rc = tlbt_runner_exec(self->runner, args, DETECT_OUT);
+	tlbt_log_file(_metadata, DETECT_OUT);
 	ASSERT_EQ(0, rc) TH_LOG("tlbtorture detect exited %d", rc);
 	ASSERT_TRUE(find_line(variant->seq, variant->flush, line,
 			      sizeof(line)))
@@ -269,8 +199,8 @@ TEST_F(detect_cli, data_loss_check_is_not_a_control)
 		return;
 	if (tlbt_nr_cpus() < 2)
 		SKIP(return, "%s:" ONE_CPU, _metadata->name);
-	rc = run_runner(self->runner, args);
-	log_output(_metadata);
+	rc = tlbt_runner_exec(self->runner, args, DETECT_OUT);
+	tlbt_log_file(_metadata, DETECT_OUT);
 	ASSERT_EQ(0, rc);
 	EXPECT_TRUE(find_line("reclaim", "unsafe-writeback-before-flush",
 			      line, sizeof(line)));
@@ -292,7 +222,7 @@ TEST_F(detect_cli, bad_options_are_refused)
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		const char *const args[] = { "detect", bad[i], NULL };
 
-		EXPECT_EQ(2, run_runner(self->runner, args))
+		EXPECT_EQ(2, tlbt_runner_exec(self->runner, args, DETECT_OUT))
 			TH_LOG("tlbtorture detect %s", bad[i]);
 	}
 }

@@ -74,7 +74,7 @@ static bool result_is(struct __test_metadata *_metadata,
  * no IPI) or in it but running something else (cpu_skips). Lazy CPUs
  * keep the mm loaded and do not count.
  */
-static unsigned long long cpus_away(const struct tlbt_race *rc)
+static unsigned long long cpus_away(const struct tlbt_raced *rc)
 {
 	unsigned long long all = rc->r.shootdowns * rc->o.workers;
 
@@ -89,7 +89,7 @@ static unsigned long long cpus_away(const struct tlbt_race *rc)
  */
 static int race_until_caught(struct __test_metadata *_metadata,
 			     struct tlbt_arena *a, size_t pages,
-			     const char *cmd, struct tlbt_race *rc,
+			     const char *cmd, struct tlbt_raced *rc,
 			     unsigned long long *away)
 {
 	int i;
@@ -97,7 +97,7 @@ static int race_until_caught(struct __test_metadata *_metadata,
 	if (away)
 		*away = 0;
 	for (i = 1; i <= RACE_TRIES; i++) {
-		tlbt_run_raced(_metadata, a, 0, pages, cmd, rc);
+		tlbt_race_run(_metadata, a, 0, pages, cmd, rc);
 		if (away) {
 			*away += cpus_away(rc);
 			TH_LOG("try %d: %llu CPUs away at a shootdown",
@@ -113,9 +113,21 @@ static int race_until_caught(struct __test_metadata *_metadata,
 	return 0;
 }
 
+/*
+ * Why a raced run could not show a stale write: fewer worker page visits
+ * than rounds while it ran (as tlbt_race_missing(), whose remote-flush
+ * half does not apply to a control that sends none).
+ */
+static const char *starved(const struct tlbt_raced *rc)
+{
+	return rc->during < rc->r.rounds_done ?
+	       "fewer worker page visits than rounds while the command ran" :
+	       NULL;
+}
+
 /* Every break= command reports itself and is an unsafe control. */
 static void expect_broken_run(struct __test_metadata *_metadata,
-			      struct tlbt_arena *a, const struct tlbt_race *rc,
+			      struct tlbt_arena *a, const struct tlbt_raced *rc,
 			      const char *brk)
 {
 	EXPECT_EQ(0LL, rc->r.error);
@@ -174,7 +186,7 @@ static unsigned long long now_ns(void)
 
 /*
  * A process of another mm on each worker CPU (every CPU but the first,
- * the issuer's in tlbt_run_raced()), busy and asleep in turns of 200 us,
+ * the issuer's in tlbt_race_run()), busy and asleep in turns of 200 us,
  * so that a worker CPU is often running it when a shootdown comes: that
  * CPU is skipped and must flush when it switches back to the workers.
  */
@@ -209,7 +221,7 @@ static int switchers_start(FIXTURE_DATA(engine) *self)
 
 TEST_F_TIMEOUT(engine, skip_remote_is_caught, RACE_TIMEOUT)
 {
-	struct tlbt_race rc;
+	struct tlbt_raced rc;
 	char cmd[128];
 	int try;
 
@@ -221,6 +233,8 @@ TEST_F_TIMEOUT(engine, skip_remote_is_caught, RACE_TIMEOUT)
 	try = race_until_caught(_metadata, &self->a, RACE_PAGES, cmd, &rc,
 				NULL);
 	expect_broken_run(_metadata, &self->a, &rc, "skip-remote");
+	if (!try && starved(&rc))
+		TLBT_SKIP_UNRACED(_metadata->name, &rc, starved(&rc));
 	/* No IPI: the issuer alone flushed, once per shootdown. */
 	EXPECT_EQ(0ULL, rc.r.ipis);
 	EXPECT_EQ(rc.r.shootdowns, rc.r.cpu_flushes);
@@ -231,7 +245,7 @@ TEST_F_TIMEOUT(engine, skip_remote_is_caught, RACE_TIMEOUT)
 
 TEST_F_TIMEOUT(engine, no_tlbgen_is_caught, RACE_TIMEOUT)
 {
-	struct tlbt_race rc;
+	struct tlbt_raced rc;
 	unsigned long long away;
 	char cmd[128];
 	int try;
@@ -246,8 +260,8 @@ TEST_F_TIMEOUT(engine, no_tlbgen_is_caught, RACE_TIMEOUT)
 	/* The same race with the bump is clean: the bump is what saves it. */
 	snprintf(cmd, sizeof(cmd), "migrate pages=%d rounds=%d flush=batched",
 		 RACE_PAGES, RACE_ROUNDS);
-	tlbt_run_raced(_metadata, &self->a, 0, RACE_PAGES, cmd, &rc);
-	tlbt_expect_no_corruption(_metadata, &rc, RACE_ROUNDS);
+	tlbt_race_run(_metadata, &self->a, 0, RACE_PAGES, cmd, &rc);
+	tlbt_expect_clean(_metadata, &rc, RACE_ROUNDS);
 	TH_LOG("with the bump: CPUs away %llu", cpus_away(&rc));
 
 	snprintf(cmd, sizeof(cmd),
@@ -258,8 +272,8 @@ TEST_F_TIMEOUT(engine, no_tlbgen_is_caught, RACE_TIMEOUT)
 	switchers_stop(self);
 	expect_broken_run(_metadata, &self->a, &rc, "no-tlbgen");
 	if (!try && !away)
-		SKIP(return, "%s: race not reached: no shootdown found a worker CPU running another process in %d tries",
-		     _metadata->name, RACE_TRIES);
+		TLBT_SKIP_UNRACED(_metadata->name, &rc,
+				  "no shootdown found a worker CPU running another process");
 	EXPECT_LT(0, try) TH_LOG("no stale write seen in %d raced commands, %llu CPUs away at a shootdown",
 				 RACE_TRIES, away);
 }
@@ -267,7 +281,7 @@ TEST_F_TIMEOUT(engine, no_tlbgen_is_caught, RACE_TIMEOUT)
 static void no_user_invpcid(struct __test_metadata *_metadata,
 			    FIXTURE_DATA(engine) *self, int pages)
 {
-	struct tlbt_race rc;
+	struct tlbt_raced rc;
 	char cmd[128];
 	int try;
 
@@ -281,6 +295,8 @@ static void no_user_invpcid(struct __test_metadata *_metadata,
 		 pages, RACE_ROUNDS);
 	try = race_until_caught(_metadata, &self->a, pages, cmd, &rc, NULL);
 	expect_broken_run(_metadata, &self->a, &rc, "no-user-invpcid");
+	if (!try && starved(&rc))
+		TLBT_SKIP_UNRACED(_metadata->name, &rc, starved(&rc));
 	if (pages > CEILING) {
 		EXPECT_EQ((unsigned long long)RACE_ROUNDS, rc.r.full_flushes);
 	} else {
