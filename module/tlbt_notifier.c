@@ -28,6 +28,7 @@
 struct tlbt_notifier_record {
 	unsigned long start;
 	unsigned long end;
+	pid_t pid;		/* who invalidated: the issuer or a faulting worker */
 	u8 event;
 	u8 flags;
 	bool is_end;
@@ -89,6 +90,7 @@ static void tlbt_notifier_add(struct tlbt_notifier *rec,
 	struct tlbt_notifier_record r = {
 		.start = range->start,
 		.end = range->end,
+		.pid = task_pid_nr(current),
 		.event = range->event,
 		.flags = range->flags,
 		.is_end = is_end,
@@ -206,10 +208,11 @@ static int tlbt_notifier_show(struct seq_file *m, void *v)
 	seq_printf(m, "dropped: %llu\n", dropped);
 	seq_printf(m, "released: %d\n", released);
 	for (i = 0; i < nr; i++)
-		seq_printf(m, "%s 0x%lx 0x%lx %lu %s 0x%x\n",
+		seq_printf(m, "%s 0x%lx 0x%lx %lu %s 0x%x %d\n",
 			   copy[i].is_end ? "end" : "start", copy[i].start,
 			   copy[i].end, copy[i].end - copy[i].start,
-			   tlbt_event_name(copy[i].event), copy[i].flags);
+			   tlbt_event_name(copy[i].event), copy[i].flags,
+			   copy[i].pid);
 	tlbt_kvfree(copy, TLBT_NOTIFIER_RECORDS * sizeof(*copy));
 	return 0;
 }

@@ -640,8 +640,8 @@ int tlbt_kp_inval_parse(const char *text, struct tlbt_kp_inval *iv)
 
 		if (strncmp(p, "start ", 6) && strncmp(p, "end ", 4))
 			continue;
-		if (sscanf(p, "%7s 0x%lx 0x%lx %lu %19s", kind, &r->start,
-			   &r->end, &size, r->event) != 5)
+		if (sscanf(p, "%7s 0x%lx 0x%lx %lu %19s %*x %d", kind,
+			   &r->start, &r->end, &size, r->event, &r->pid) < 5)
 			return -EPROTO;
 		r->is_end = !strcmp(kind, "end");
 		iv->nr++;

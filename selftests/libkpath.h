@@ -166,6 +166,7 @@ struct tlbt_kp_inval_rec {
 	unsigned long start;
 	unsigned long end;
 	char event[20];
+	int pid;		/* the invalidating task; 0 if not given */
 };
 
 struct tlbt_kp_inval {

@@ -147,7 +147,10 @@ static void tlbt_kp_numa_scan_again(void)
  * region count. The recorder sees the whole mm, and khugepaged
  * collapsing a thread stack or NUMA balancing scanning the heap would
  * otherwise count too; an operation that invalidates too much still
- * counts in full, since its range overlaps.
+ * counts in full, since its range overlaps. Only the issuer's records
+ * count: a worker's write fault on the page just paged out invalidates
+ * the same range (wp_page_copy()), and its start and end may fall on
+ * either side of the clear or the read.
  */
 struct tlbt_kp_meter {
 	struct tlbt_kp_trace tr;
@@ -155,6 +158,7 @@ struct tlbt_kp_meter {
 	bool no_numa_scan;
 	unsigned long long t0;
 	unsigned long lo[2], hi[2];	/* the region's places */
+	int tid;			/* the issuing thread */
 };
 
 /*
@@ -195,6 +199,7 @@ static void tlbt_kp_meter_begin(struct tlbt_kp_meter *m)
 
 static void tlbt_kp_op_begin(struct tlbt_kp_meter *m)
 {
+	m->tid = syscall(SYS_gettid);
 	if (m->nfd >= 0 && tlbt_kp_notifier_clear(m->nfd)) {
 		close(m->nfd);
 		m->nfd = -1;
@@ -227,7 +232,7 @@ static void tlbt_kp_op_end(struct tlbt_kp_meter *m, struct tlbt_kp_result *r)
 		bool ours = (rec->start < m->hi[0] && rec->end > m->lo[0]) ||
 			    (rec->start < m->hi[1] && rec->end > m->lo[1]);
 
-		if (!ours)
+		if (!ours || (rec->pid && rec->pid != m->tid))
 			continue;
 		if (rec->is_end) {
 			ends++;
@@ -237,6 +242,7 @@ static void tlbt_kp_op_end(struct tlbt_kp_meter *m, struct tlbt_kp_result *r)
 		r->inval_bytes += rec->end - rec->start;
 		for (j = i + 1; j < iv.nr; j++) {
 			if (!used[j] && iv.rec[j].is_end &&
+			    iv.rec[j].pid == rec->pid &&
 			    iv.rec[j].start == rec->start &&
 			    iv.rec[j].end == rec->end) {
 				used[j] = true;
