@@ -108,8 +108,10 @@ selftests:
 
 # make install: the module into /lib/modules/<kver>/extra/module/ (kbuild's
 # modules_install keeps the source subdirectory; INSTALL_MOD_PATH respected), the runner into $(DESTDIR)$(PREFIX)/bin, and the selftests in
-# kselftest's install layout under $(DESTDIR)$(PREFIX)/libexec/tlbtorture:
-# run_kselftest.sh, kselftest-list.txt, tlbtorture/<tests, settings, config>.
+# kselftest's install layout under $(DESTDIR)$(PREFIX)/libexec/tlbtorture
+# (selftests/Makefile's install): run_kselftest.sh, kselftest/,
+# kselftest-list.txt, tlbtorture/<tests, tlbtorture.sh, settings, config>.
+# The wrapper there finds the module modprobe finds.
 PREFIX ?= /usr/local
 KSFT_INSTALL := $(DESTDIR)$(PREFIX)/libexec/tlbtorture
 # Debian's include/config/kernel.release holds the upstream version; the
@@ -123,11 +125,7 @@ install: all
 	@# Debian's headers have no System.map, so kbuild skips depmod.
 	-[ -n "$(INSTALL_MOD_PATH)" ] || depmod $(KREL)
 	install -D -m 0755 $(REPO)/selftests/build/tlbtorture $(DESTDIR)$(PREFIX)/bin/tlbtorture
-	install -d $(KSFT_INSTALL)/tlbtorture
-	install -m 0755 $(REPO)/selftests/build/*_test $(KSFT_INSTALL)/tlbtorture/
-	install -m 0644 $(REPO)/selftests/settings $(REPO)/selftests/config $(KSFT_INSTALL)/tlbtorture/
-	install -m 0755 $(REPO)/scripts/run_kselftest.sh $(KSFT_INSTALL)/run_kselftest.sh
-	cd $(KSFT_INSTALL)/tlbtorture && ls *_test | sed 's/^/tlbtorture:/' >../kselftest-list.txt
+	$(MAKE) -C $(REPO)/selftests install INSTALL_PATH=$(KSFT_INSTALL)
 
 # The release make install installs for (KDIR's).
 print-kver: kdir

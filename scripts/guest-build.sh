@@ -59,9 +59,15 @@ build_module() {
 	make "$jobs" -C "$KV_KDIR" M="$KV_MODDIR" W=1 modules
 }
 
+# Static for the busybox initramfs (USERLDFLAGS, the kselftest way), then
+# installed in the kernel's layout, which the guest's check job runs.
 build_selftests() {
 	((clean)) && rm -rf "$KV_SELFTESTS"
-	make "$jobs" -C "$repo/selftests" KVER="$KV_SERIES" OUTPUT="$KV_SELFTESTS"
+	make "$jobs" -C "$repo/selftests" KVER="$KV_SERIES" OUTPUT="$KV_SELFTESTS" \
+		USERLDFLAGS=-static
+	rm -rf "$KV_KSFT_INSTALL"
+	make -s -C "$repo/selftests" KVER="$KV_SERIES" OUTPUT="$KV_SELFTESTS" \
+		USERLDFLAGS=-static INSTALL_PATH="$KV_KSFT_INSTALL" install >/dev/null
 }
 
 # A caller's make (make run KVER=6.12) passes its command line down in

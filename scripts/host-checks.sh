@@ -88,15 +88,27 @@ rm -rf "$stage"
 	test -x "$stage/usr/local/bin/tlbtorture"
 	test -x "$ksft/run_kselftest.sh"
 	test -f "$ksft/tlbtorture/settings"
+	test -f "$ksft/tlbtorture/config"
+	test -x "$ksft/kselftest/runner.sh"
+	# The collection lists its wrapper, which runs every test.
+	grep -qx "tlbtorture:tlbtorture.sh" "$ksft/kselftest-list.txt"
+	test -x "$ksft/tlbtorture/tlbtorture.sh"
 	for t in "$repo"/selftests/build/*_test; do
-		grep -qx "tlbtorture:${t##*/}" "$ksft/kselftest-list.txt"
 		test -x "$ksft/tlbtorture/${t##*/}"
 	done
-	"$ksft/run_kselftest.sh" -l | grep -q .
+	"$ksft/run_kselftest.sh" -l | grep -qx "tlbtorture:tlbtorture.sh"
 	make -C "$repo" uninstall INSTALL_MOD_PATH="$stage" DESTDIR="$stage"
 	test ! -e "$ko" && test ! -e "$ksft" && test ! -e "$stage/usr/local/bin/tlbtorture"
 ) >"$log" 2>&1
 result "make install into a staging tree has the kselftest layout; uninstall removes it" $? "$log"
+
+# selftests/config merged into each kernel's x86_64 defconfig survives
+# olddefconfig whole, and gives what the tests need that it cannot name.
+for kv in ${KVERS:-6.1}; do
+	log=$build/host-config-fragment-$kv.log
+	KVER=$kv "$repo/scripts/check-config-fragment.sh" >"$log" 2>&1
+	result "selftests/config survives merge_config.sh into linux-source-$kv's defconfig" $? "$log"
+done
 
 # The mutant patches of make mutants still apply to linux-source-6.1
 # (from the tarball, no kernel tree: seconds).

@@ -10,7 +10,9 @@ set -euo pipefail
 
 pkgs=(build-essential linux-headers-amd64 linux-image-amd64 qemu-system-x86
       busybox-static trace-cmd linux-source-6.1 cpio xz-utils kmod libc6-dev
-      gzip perl)
+      gzip perl rsync bison flex)
+# rsync: lib.mk's install; bison and flex: Kconfig's conf, for the config
+# fragment check (scripts/check-config-fragment.sh).
 # The guest kernels (TLBT_KVERS, default both): image, headers for the
 # module, source for the kselftest headers. 6.1 is bookworm's own kernel,
 # above; 6.12 comes from bookworm-security.

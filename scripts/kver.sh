@@ -14,6 +14,8 @@
 #   KV_KO         $KV_MODDIR/module/tlbtorture.ko
 #   KV_SELFTESTS  the selftests built against that kernel's kselftest
 #                 harness: selftests/build$KV_TAG
+#   KV_KSFT_INSTALL  their kselftest install tree (run_kselftest.sh,
+#                 kselftest-list.txt, tlbtorture/): build/kselftest_install$KV_TAG
 # shellcheck shell=bash disable=SC2034 # KV_* are for the sourcing script
 
 kv_layout() {
@@ -33,6 +35,7 @@ kv_layout() {
 	fi
 	KV_KO=$KV_MODDIR/module/tlbtorture.ko
 	KV_SELFTESTS=$repo/selftests/build$KV_TAG
+	KV_KSFT_INSTALL=$repo/build/kselftest_install$KV_TAG
 	KV_REL=$(KVER=$KV_SERIES "$repo/scripts/guest-kernel.sh") || { KV_REL=; return 1; }
 	KV_KDIR=/lib/modules/$KV_REL/build
 }

@@ -6,8 +6,10 @@
 #                         kernel (TLBT_ALLOW_NO_MODULE=1 to omit)
 #   /tlbt/bin/            the selftests built for it (TLBT_SELFTESTS, by
 #                         default selftests/build/, or build-6.12/ for
-#                         KVER=6.12), selftests/run_tests.sh and
-#                         selftests/settings
+#                         KVER=6.12)
+#   /tlbt/ksft/           their kselftest install tree (TLBT_KSFT_INSTALL,
+#                         by default build/kselftest_install[-6.12]), with
+#                         the module next to the wrapper that loads it
 #   /tlbt/jobs/           scripts/jobs/*.sh
 #   /tlbt/modules/        zsmalloc.ko, zram.ko of the guest kernel
 #   /tlbt/extra/          the contents of TLBT_EXTRA_DIR, when set (e.g. the
@@ -58,6 +60,10 @@ bb=/bin/busybox
 ldd "$bb" >/dev/null 2>&1 && die "$bb is dynamic; need busybox-static"
 cp "$bb" "$root/bin/busybox"
 for applet in $("$bb" --list-full); do
+	# The kernel's kselftest/runner.sh runs /usr/bin/timeout with GNU's
+	# --foreground, which busybox's lacks: timeout lives in /bin only, and
+	# the runner goes without (the job has its own timeout).
+	[[ $applet == usr/bin/timeout ]] && applet=bin/timeout
 	[[ -e $root/$applet ]] || ln -s /bin/busybox "$root/$applet"
 done
 
@@ -80,12 +86,20 @@ for f in "${TLBT_SELFTESTS:-$KV_SELFTESTS}"/*; do
 		copy_libs "$f"
 	fi
 done
-if [[ -f $repo/selftests/run_tests.sh ]]; then
-	install -m 0755 "$repo/selftests/run_tests.sh" "$root/tlbt/bin/run_tests.sh"
-fi
-# kselftest "settings" (timeout=SECS) is read by run_tests.sh next to it.
-if [[ -f $repo/selftests/settings ]]; then
-	install -m 0644 "$repo/selftests/settings" "$root/tlbt/bin/settings"
+# The wrapper and "settings" (timeout=SECS) with the tests, for the jobs
+# that run them from /tlbt/bin.
+install -m 0755 "$repo/selftests/tlbtorture.sh" "$root/tlbt/bin/tlbtorture.sh"
+install -m 0644 "$repo/selftests/settings" "$root/tlbt/bin/settings"
+# The installed collection, as a test fleet gets it. Hard links where the
+# same programs are in /tlbt/bin: cpio stores the data once.
+ksft=${TLBT_KSFT_INSTALL:-$KV_KSFT_INSTALL}
+if [[ -f $ksft/run_kselftest.sh ]]; then
+	cp -a "$ksft" "$root/tlbt/ksft"
+	for f in "$root"/tlbt/ksft/tlbtorture/*; do
+		[[ -f $root/tlbt/bin/${f##*/} ]] && cmp -s "$f" "$root/tlbt/bin/${f##*/}" &&
+			ln -f "$root/tlbt/bin/${f##*/}" "$f"
+	done
+	[[ -f $ko ]] && cp "$ko" "$root/tlbt/ksft/tlbtorture/tlbtorture.ko"
 fi
 # Guest-side tools that also run on a test box.
 install -m 0755 "$repo/scripts/trace-sequence.sh" "$root/tlbt/bin/trace-sequence.sh"

@@ -56,7 +56,7 @@ ensure_initramfs() {
 	want="kver=$kver module=$([[ -f $KV_KO ]] && echo yes || echo no)"
 	if [[ -f $initrd && -f $stamp && $(<"$stamp") == "$want" ]]; then
 		newer=$(find "$KV_KO" "$KV_SELFTESTS" \
-			"$repo/selftests/run_tests.sh" "$repo/selftests/settings" \
+			"$repo/selftests/tlbtorture.sh" "$repo/selftests/settings" "$KV_KSFT_INSTALL" \
 			"$repo/scripts/jobs" "$repo/scripts/guest-kernel.sh" \
 			"$repo/scripts/mkinitramfs.sh" "$repo/scripts/guest-init.sh" \
 			"$repo/scripts/trace-sequence.sh" -newer "$initrd" -print -quit 2>/dev/null || true)

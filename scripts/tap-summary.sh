@@ -3,7 +3,9 @@
 #   N passed, N failed, N skipped
 # Counted: TAP result lines at the start of a line (kselftest_harness output):
 #   "ok N ..." passed, "ok N ... # SKIP ..." skipped, "not ok N ..." failed.
-# Indented lines and "#" lines are diagnostics and are ignored.
+# Indented lines and "#" lines are diagnostics and are ignored, but for
+# one "# " of nesting in front of a result or a tlbt-run line: the
+# installed collection's, run by kselftest's runner.sh.
 # "# tlbt-run: NAME exit=RC" (printed by jobs/check.sh after each binary)
 # closes that binary's section: a crash or error exit (RC not 0/4) with no
 # "not ok" of its own is one more failure; RC 4 (skip) or RC 0 with no TAP
@@ -19,6 +21,9 @@ fi
 
 # Serial console lines end in CRLF; drop the CR before matching.
 read -r passed failed skipped < <(tr -d '\r' <"$1" | awk '
+	# The installed collection runs under kselftest/runner.sh, which
+	# prefixes every line of it with "# ": one level is taken off.
+	/^# (ok |not ok |# tlbt-run: )/ { $0 = substr($0, 3) }
 	/^# tlbt-run: .* exit=[0-9]+$/ {
 		rc = $NF; sub(/^exit=/, "", rc); rc += 0
 		if (rc != 0 && rc != 4 && sec_fail == 0)

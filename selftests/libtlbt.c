@@ -13,10 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "libtlbt.h"
+
+#ifndef DEBUGFS_MAGIC
+#define DEBUGFS_MAGIC	0x64626720	/* linux/magic.h */
+#endif
 
 #define TLBT_RESULTS_MAX	8192
 #define TLBT_POLICIES(...)	((const char *const []){ __VA_ARGS__, NULL })
@@ -135,9 +140,38 @@ int tlbt_seq_cmd(char *buf, size_t size, const struct tlbt_seq_desc *s,
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
+/*
+ * Why the module's files cannot be used here, in the order a user must
+ * fix it, or NULL. Lockdown is named because under it debugfs refuses
+ * every file with write or mmap (the arena), and a module that is not
+ * signed does not load: without this a non-root user, or a box with
+ * Secure Boot, would be told "module not loaded".
+ */
+const char *tlbt_module_unusable(void)
+{
+	char buf[128] = "";
+	struct statfs fs;
+	const char *mode;
+
+	if (geteuid() != 0)
+		return "not root: the tlbtorture debugfs files are root's";
+	if (statfs("/sys/kernel/debug", &fs) || fs.f_type != DEBUGFS_MAGIC)
+		return "debugfs is not mounted at /sys/kernel/debug";
+	if (!tlbt_read_file("/sys/kernel/security/lockdown", buf, sizeof(buf))) {
+		mode = strchr(buf, '[');
+		if (mode && strncmp(mode, "[none]", 6))
+			return "kernel lockdown is on: debugfs refuses the arena and command files (README: Secure Boot)";
+	}
+	if (access("/sys/module/tlbtorture", F_OK))
+		return "tlbtorture module not loaded";
+	if (access(TLBT_DEBUGFS "/arena", F_OK))
+		return "tlbtorture module loaded, but " TLBT_DEBUGFS "/arena is missing";
+	return NULL;
+}
+
 bool tlbt_module_loaded(void)
 {
-	return access(TLBT_DEBUGFS "/arena", F_OK) == 0;
+	return !tlbt_module_unusable();
 }
 
 int tlbt_arena_fd_open(struct tlbt_arena *a)

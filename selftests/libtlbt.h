@@ -64,6 +64,7 @@ struct tlbt_result {
 
 /* Arena */
 bool tlbt_module_loaded(void);
+const char *tlbt_module_unusable(void);	/* why not, or NULL */
 int tlbt_arena_fd_open(struct tlbt_arena *a);
 int tlbt_arena_map(struct tlbt_arena *a, size_t pages);
 int tlbt_arena_unmap(struct tlbt_arena *a);

@@ -1671,9 +1671,8 @@ int tlbt_bench_main(int argc, char **argv)
 	}
 	if (!tlbt_module_loaded() ||
 	    tlbt_knob_read("ceiling", &env.ceiling)) {
-		fprintf(stderr,
-			"tlbtorture: %s/ceiling missing: module not loaded or debugfs not mounted\n",
-			TLBT_DEBUGFS);
+		fprintf(stderr, "tlbtorture: %s\n",
+			tlbt_module_unusable() ?: "cannot read the ceiling knob");
 		tlbt_bench_env_free(&env);
 		return 1;
 	}

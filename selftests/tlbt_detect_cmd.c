@@ -441,9 +441,7 @@ int tlbt_detect_main(int argc, char **argv)
 		return 2;
 	}
 	if (!tlbt_module_loaded()) {
-		fprintf(stderr,
-			"tlbtorture: %s/arena missing: module not loaded or debugfs not mounted\n",
-			TLBT_DEBUGFS);
+		fprintf(stderr, "tlbtorture: %s\n", tlbt_module_unusable());
 		return 1;
 	}
 	if (tlbt_knob_read("max_pages", &max_pages))

@@ -136,9 +136,11 @@ static inline int tlbt_harness_filter(int argc, char **argv)
  * prints only the reason on the TAP line, so the reason names the test.
  */
 #define TLBT_REQUIRE_MODULE() do {					\
-	if (!tlbt_module_loaded())					\
-		SKIP(longjmp(_metadata->env, 1),			\
-		     "%s: tlbtorture module not loaded", _metadata->name); \
+	const char *__why = tlbt_module_unusable();			\
+									\
+	if (__why)							\
+		SKIP(longjmp(_metadata->env, 1), "%s: %s",		\
+		     _metadata->name, __why);				\
 } while (0)
 
 /*

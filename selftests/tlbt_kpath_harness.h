@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The 6.1 harness has unused parameters; this suite builds with -Wextra. */
 #pragma GCC diagnostic push
@@ -57,10 +58,15 @@ static inline void tlbt_kp_log(struct __test_metadata *_metadata,
 /* What the machine lacks of @needs (TLBT_KP_NEED_*), or NULL. */
 static inline const char *tlbt_kp_unmet(unsigned int needs)
 {
+	const char *why = NULL;
 	int nodes[64];
 
-	if ((needs & TLBT_KP_NEED_MODULE) && !tlbt_kp_module_loaded())
-		return "needs the tlbtorture module";
+	if (geteuid() != 0)
+		return "not root: the kernel-path tests count with tracefs and drop caches";
+	if (needs & TLBT_KP_NEED_MODULE)
+		why = tlbt_module_unusable();
+	if (why)
+		return why;
 	if ((needs & TLBT_KP_NEED_NUMA) && tlbt_kp_nodes(nodes, 64) < 2)
 		return "needs 2 NUMA nodes with memory";
 	if ((needs & TLBT_KP_NEED_SWAP) && !tlbt_kp_have_swap())

@@ -284,10 +284,10 @@ static void tlbt_print_oracle(const struct tlbt_oracle *o)
 
 static void tlbt_open_failed(int err)
 {
-	if (err == -ENOENT && !tlbt_module_loaded())
-		fprintf(stderr,
-			"tlbtorture: %s/arena missing: module not loaded or debugfs not mounted\n",
-			TLBT_DEBUGFS);
+	const char *why = tlbt_module_unusable();
+
+	if (why)
+		fprintf(stderr, "tlbtorture: %s\n", why);
 	else
 		fprintf(stderr, "tlbtorture: arena: %s\n", strerror(-err));
 }

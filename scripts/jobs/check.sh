@@ -1,6 +1,9 @@
 #!/bin/sh
-# Job "check": the kselftests, then the checks that need the whole guest:
-# trace-cmd, frames released, rmmod, and the skip without the module.
+# Job "check": the installed kselftest collection, then the checks that
+# need the whole guest: trace-cmd, frames released, rmmod, the skip
+# without the module, and last the skip under lockdown.
+#   check.sh             all of it
+#   check.sh lockdown N  only the lockdown check, its TAP numbered from N
 # Those print their own TAP lines, which tap-summary.sh counts.
 
 n=0
@@ -16,12 +19,54 @@ tap() {	# tap STATUS DESCRIPTION
 }
 
 worst=0
-if [ -f /tlbt/bin/run_tests.sh ]; then
-	sh /tlbt/bin/run_tests.sh || worst=1
+
+# Kernel lockdown, last in a job: it cannot be lifted. Under it the
+# library and the wrapper must name it, with the module loaded.
+lockdown() {
+	lk=/sys/kernel/security/lockdown
+	[ -e $lk ] || mount -t securityfs none /sys/kernel/security 2>/dev/null
+	if [ ! -w $lk ]; then
+		echo "ok $((n + 1)) guest: lockdown named as the skip reason # SKIP no lockdown LSM in this kernel"
+		n=$((n + 1))
+		return 0
+	fi
+	[ -d /sys/module/tlbtorture ] || insmod /tlbt/tlbtorture.ko
+	echo integrity >$lk
+	echo "# guest: lockdown now: $(cat $lk)"
+	/tlbt/bin/tlbt_migrate_test >/tmp/lockdown.out 2>&1
+	rc=$?
+	total=$(grep -c '^\(not \)\{0,1\}ok [0-9]' /tmp/lockdown.out)
+	named=$(grep -c '^ok [0-9].*# SKIP.*lockdown' /tmp/lockdown.out)
+	sh /tlbt/ksft/tlbtorture/tlbtorture.sh -t tlbt_none_test >/tmp/lockdown-wrapper.out 2>&1
+	wrc=$?
+	grep -m 1 'SKIP' /tmp/lockdown.out | sed 's/^/# lockdown: /'
+	sed 's/^/# lockdown wrapper: /' /tmp/lockdown-wrapper.out
+	[ "$rc" -eq 0 ] && [ "$total" -gt 0 ] && [ "$named" -eq "$total" ] &&
+		[ "$wrc" -eq 4 ] && grep -q 'lockdown' /tmp/lockdown-wrapper.out
+	tap $? "under lockdown every test and the wrapper skip naming lockdown ($named of $total)"
+}
+if [ "${1:-}" = lockdown ]; then
+	n=${2:-200}
+	lockdown
+	exit $worst
+fi
+
+# The installed collection, as a test fleet runs it: kselftest's own
+# run_kselftest.sh, whose tlbtorture.sh loads the module from next to
+# itself, runs every test, checks that nothing is held and unloads it.
+# Its lines come prefixed with "# " (tap-summary.sh counts them).
+rmmod tlbtorture
+tap $? "the module loaded at boot unloads before the collection run"
+if [ -x /tlbt/ksft/run_kselftest.sh ]; then
+	/tlbt/ksft/run_kselftest.sh -c tlbtorture || worst=1
 else
-	echo "# tlbt-run: run_tests.sh missing from the initramfs exit=1"
+	echo "# tlbt-run: /tlbt/ksft/run_kselftest.sh missing from the initramfs exit=1"
 	worst=1
 fi
+[ ! -d /sys/module/tlbtorture ]
+tap $? "the collection's wrapper unloaded the module it loaded"
+insmod /tlbt/tlbtorture.ko
+tap $? "the module loads again after the collection run"
 
 # Tracepoints: our events and the kernel's tlb:tlb_flush in one trace.
 # start/stop/extract rather than record: extract reads the stopped ring
@@ -68,4 +113,7 @@ grep -m 2 'SKIP' /tmp/skip.out | sed 's/^/# skip run: /'
 [ "$rc" -eq 0 ] && [ "$total" -gt 0 ] && [ "$skips" -eq "$total" ]
 tap $? "without the module every test skips"
 
+# check-debug runs its own checks next, with the module: it calls this
+# part itself, last.
+[ "${TLBT_NO_LOCKDOWN:-0}" = 1 ] || lockdown
 exit $worst
