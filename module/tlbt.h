@@ -15,7 +15,6 @@
 #define TLBT_POISON		0x6b
 #define TLBT_DEFAULT_CEILING	33
 #define TLBT_DEFAULT_MAX_PAGES	4096
-#define TLBT_KNOB_MAX		262144
 
 /* Global knobs and counters (tlbt_main.c). */
 extern unsigned long tlbt_ceiling;

@@ -475,12 +475,67 @@ out_count:
 	return len;
 }
 
-#define TLBT_RESULT_U64(m, r, key) seq_printf(m, #key ": %llu\n", (r)->key)
+/*
+ * Where a numeric result key lives in struct tlbt_result: a CMD key in
+ * the command, a COUNT key among the counters. Both must be u64s.
+ */
+#define TLBT_RES_OFF_SEQ(f)	0
+#define TLBT_RES_OFF_POLICY(f)	0
+#define TLBT_RES_OFF_BACKEND(f)	0
+#define TLBT_RES_OFF_BREAK(f)	0
+#define TLBT_RES_OFF_ERROR(f)	0
+#define TLBT_RES_OFF_UNSAFE(f)	0
+#define TLBT_RES_OFF_CMD(f)						\
+	(offsetof(struct tlbt_result, cmd.f) +				\
+	 BUILD_BUG_ON_ZERO(sizeof_field(struct tlbt_result, cmd.f) != 8))
+#define TLBT_RES_OFF_COUNT(f)						\
+	(offsetof(struct tlbt_result, f) +				\
+	 BUILD_BUG_ON_ZERO(sizeof_field(struct tlbt_result, f) != 8))
+
+static const size_t tlbt_result_offs[TLBT_NR_RESULT_KEYS] = {
+#define TLBT_LIST_RESULT(name, field, type) TLBT_RES_OFF_##type(field),
+#include "tlbt_proto.h"
+#undef TLBT_LIST_RESULT
+};
+
+static void tlbt_result_show_key(struct seq_file *m,
+				 const struct tlbt_result *r, unsigned int i)
+{
+	const u64 *num = (const void *)r + tlbt_result_offs[i];
+
+	seq_printf(m, "%s: ", tlbt_result_infos[i].name);
+	switch (tlbt_result_infos[i].type) {
+	case TLBT_RT_SEQ:
+		seq_puts(m, tlbt_seq_name(r->cmd.seq));
+		break;
+	case TLBT_RT_POLICY:
+		seq_puts(m, tlbt_policy_name(r->cmd.policy));
+		break;
+	case TLBT_RT_BACKEND:
+		seq_puts(m, tlbt_backend_name(r->cmd.backend));
+		break;
+	case TLBT_RT_BREAK:
+		seq_puts(m, tlbt_break_name(r->cmd.brk));
+		break;
+	case TLBT_RT_CMD:
+	case TLBT_RT_COUNT:
+		seq_printf(m, "%llu", *num);
+		break;
+	case TLBT_RT_ERROR:
+		seq_printf(m, "%d", r->error);
+		break;
+	case TLBT_RT_UNSAFE:
+		seq_printf(m, "%d", tlbt_cmd_unsafe(&r->cmd));
+		break;
+	}
+	seq_putc(m, '\n');
+}
 
 static int tlbt_arena_show(struct seq_file *m, void *v)
 {
 	struct tlbt_arena *arena = m->private;
 	struct tlbt_result *r;
+	unsigned int i;
 
 	r = tlbt_kvmalloc(1, sizeof(*r), GFP_KERNEL);
 	if (!r)
@@ -494,35 +549,8 @@ static int tlbt_arena_show(struct seq_file *m, void *v)
 	}
 	mutex_unlock(&arena->lock);
 
-	seq_printf(m, "sequence: %s\n", tlbt_seq_name(r->cmd.seq));
-	seq_printf(m, "policy: %s\n", tlbt_policy_name(r->cmd.policy));
-	seq_printf(m, "backend: %s\n", tlbt_backend_name(r->cmd.backend));
-	seq_printf(m, "start: %llu\n", r->cmd.start);
-	seq_printf(m, "pages: %llu\n", r->cmd.pages);
-	seq_printf(m, "rounds: %llu\n", r->cmd.rounds);
-	seq_printf(m, "dst: %llu\n", r->cmd.dst);
-	seq_printf(m, "punch: %llu\n", r->cmd.punch);
-	seq_printf(m, "zap: %llu\n", r->cmd.zap);
-	seq_printf(m, "error: %d\n", r->error);
-	TLBT_RESULT_U64(m, r, rounds_done);
-	TLBT_RESULT_U64(m, r, shootdowns);
-	TLBT_RESULT_U64(m, r, ipis);
-	TLBT_RESULT_U64(m, r, invlpg_pages);
-	TLBT_RESULT_U64(m, r, full_flushes);
-	TLBT_RESULT_U64(m, r, cpu_flushes);
-	TLBT_RESULT_U64(m, r, cpu_skips);
-	TLBT_RESULT_U64(m, r, pages_copied);
-	TLBT_RESULT_U64(m, r, leaked_pages);
-	TLBT_RESULT_U64(m, r, leaked_bytes);
-	TLBT_RESULT_U64(m, r, poison_hits);
-	TLBT_RESULT_U64(m, r, lost_dirty);
-	TLBT_RESULT_U64(m, r, writebacks);
-	TLBT_RESULT_U64(m, r, flushes_avoided);
-	TLBT_RESULT_U64(m, r, ns_total);
-	TLBT_RESULT_U64(m, r, ns_per_page);
-	/* Appended: earlier keys keep their lines. */
-	seq_printf(m, "break: %s\n", tlbt_break_name(r->cmd.brk));
-	seq_printf(m, "unsafe: %d\n", tlbt_cmd_unsafe(&r->cmd));
+	for (i = 0; i < TLBT_NR_RESULT_KEYS; i++)
+		tlbt_result_show_key(m, r, i);
 out_free:
 	tlbt_kvfree(r, sizeof(*r));
 	return 0;
