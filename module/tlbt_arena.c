@@ -313,16 +313,41 @@ static void tlbt_yield_to_faults(struct tlbt_arena *arena)
 		usleep_range(10, 20);
 }
 
-static int (* const tlbt_round_fns[TLBT_SEQ_NR])(struct tlbt_run *run) = {
-	[TLBT_SEQ_MIGRATE] = tlbt_migrate_round,
-	[TLBT_SEQ_MREMAP] = tlbt_mremap_round,
-	[TLBT_SEQ_RECLAIM] = tlbt_reclaim_round,
-	[TLBT_SEQ_MKCLEAN] = tlbt_mkclean_round,
-	[TLBT_SEQ_SYNC] = tlbt_sync_round,
+/* The code of each sequence of tlbt_proto.h, in its order. */
+static const struct tlbt_seq_ops * const tlbt_seq_ops[] = {
+	[TLBT_SEQ_MIGRATE] = &tlbt_migrate_ops,
+	[TLBT_SEQ_MREMAP] = &tlbt_mremap_ops,
+	[TLBT_SEQ_RECLAIM] = &tlbt_reclaim_ops,
+	[TLBT_SEQ_MKCLEAN] = &tlbt_mkclean_ops,
+	[TLBT_SEQ_SYNC] = &tlbt_sync_ops,
 };
+static_assert(ARRAY_SIZE(tlbt_seq_ops) == TLBT_SEQ_NR);
+
+/*
+ * One round of @ops. Every round ends flushed: after an error the range
+ * is flushed here, flush=none or not, before the sequence's end-of-round
+ * checks.
+ */
+static int tlbt_run_round(struct tlbt_run *run, const struct tlbt_seq_ops *ops)
+{
+	const struct tlbt_cmd *cmd = &run->res->cmd;
+	bool no_flush = run->no_flush;
+	int ret;
+
+	ret = ops->round(run);
+	if (ret) {
+		run->no_flush = false;
+		tlbt_flush_native(run, cmd->start, cmd->pages);
+		run->no_flush = no_flush;
+	}
+	if (ops->finish)
+		ops->finish(run);
+	return ret;
+}
 
 static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
 {
+	const struct tlbt_seq_ops *ops = tlbt_seq_ops[cmd->seq];
 	struct tlbt_result *res;
 	struct tlbt_run run = {
 		.arena = arena,
@@ -336,8 +361,8 @@ static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
 	ret = arena->nr_vmas && arena->mm == current->mm ? 0 : -ENXIO;
 	if (!ret)
 		ret = tlbt_cmd_bind(cmd, arena->npages);
-	if (!ret && cmd->seq == TLBT_SEQ_RECLAIM)
-		ret = tlbt_reclaim_check(arena, cmd);
+	if (!ret && ops->check)
+		ret = ops->check(arena, cmd);
 	arena->fault_poison_hits = 0;
 	mutex_unlock(&arena->lock);
 	if (ret)
@@ -363,8 +388,11 @@ static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
 	}
 
 	atomic_long_inc(&tlbt_commands_running);
+	/* flush=none: the rounds flush nothing (see tlbt_flush_native()). */
+	run.no_flush = tlbt_policy_infos[cmd->policy].kind ==
+		       TLBT_POLICY_BASELINE;
 	/* flush=none and break= leave stale entries across rounds. */
-	if (cmd->policy == TLBT_POL_NONE || cmd->brk != TLBT_BREAK_NONE) {
+	if (run.no_flush || cmd->brk != TLBT_BREAK_NONE) {
 		mutex_lock(&arena->lock);
 		arena->stale = true;
 		mutex_unlock(&arena->lock);
@@ -382,7 +410,7 @@ static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
 			break;
 		/* Only the rounds are timed, not the waits between them. */
 		t0 = ktime_get_ns();
-		ret = tlbt_round_fns[cmd->seq](&run);
+		ret = tlbt_run_round(&run, ops);
 		res->ns_total += ktime_get_ns() - t0;
 		tlbt_round_end(&run);
 		if (!ret)
@@ -399,7 +427,8 @@ static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
 	 * and would not flush before the frames are freed. Not timed. An
 	 * -EIO leaves the arena stale, so that its close flushes every CPU.
 	 */
-	if (cmd->policy == TLBT_POL_NONE && !tlbt_round_begin(&run)) {
+	if (run.no_flush && !tlbt_round_begin(&run)) {
+		run.no_flush = false;
 		tlbt_flush_native(&run, cmd->start, cmd->pages);
 		arena->stale = run.flush_err != 0;
 		tlbt_round_end(&run);
