@@ -40,13 +40,41 @@ static void tlbt_check_bound(const struct tlbt_cmd *cmd, u64 arena,
 	CHECK(cmd->punch <= cmd->pages);
 }
 
+/*
+ * The protocol lists' own rules (tlbt_proto.h), once: a sequence's extra
+ * keys are no common key and hold its required ones; a policy belongs to
+ * some sequence, and every kind but safe is native only.
+ */
+static void tlbt_check_lists(const unsigned char *data, size_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < TLBT_SEQ_NR; i++) {
+		CHECK(!(tlbt_seq_infos[i].keys & TLBT_KEY_COMMON));
+		CHECK(!(tlbt_seq_infos[i].required & ~tlbt_seq_infos[i].keys));
+	}
+	for (i = 0; i < TLBT_POL_NR; i++) {
+		const struct tlbt_policy_info *pi = &tlbt_policy_infos[i];
+
+		CHECK(pi->seqs && !(pi->seqs & ~((1U << TLBT_SEQ_NR) - 1)));
+		CHECK(pi->kind == TLBT_POLICY_SAFE || pi->native_only);
+		CHECK(tlbt_policy_unsafe(i) == (pi->kind != TLBT_POLICY_SAFE));
+	}
+}
+
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
+	static bool lists_checked;
+
 	static const u64 arenas[] = { 1, 2, 7, 512, 4096, 262144, ~0ULL };
 	struct tlbt_cmd cmd, again;
 	unsigned int i;
 	int ret, ret2;
 
+	if (!lists_checked) {
+		tlbt_check_lists(data, size);
+		lists_checked = true;
+	}
 	ret = tlbt_cmd_parse((const char *)data, size, &cmd);
 	ret2 = tlbt_cmd_parse((const char *)data, size, &again);
 	CHECK(ret == ret2);
@@ -67,7 +95,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	CHECK(strcmp(tlbt_backend_name(cmd.backend), "?"));
 	CHECK(strcmp(tlbt_break_name(cmd.brk), "?"));
 	CHECK(cmd.rounds >= 1 && cmd.rounds <= TLBT_MAX_ROUNDS);
-	CHECK(!(cmd.given & TLBT_KEY_PAGES) || cmd.pages >= 1);
+	CHECK(!(cmd.given & TLBT_KEY_BIT(PAGES)) || cmd.pages >= 1);
 	CHECK(!(cmd.given & ~TLBT_KEY_ALL));
 	CHECK(!tlbt_policy_unsafe(cmd.policy) ||
 	      cmd.backend == TLBT_BACKEND_NATIVE);
@@ -77,8 +105,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	       cmd.policy != TLBT_POL_NONE));
 	CHECK(tlbt_cmd_unsafe(&cmd) == (tlbt_policy_unsafe(cmd.policy) ||
 					cmd.brk != TLBT_BREAK_NONE));
-	CHECK(cmd.seq == TLBT_SEQ_MREMAP || !(cmd.given & TLBT_KEY_DST));
-	CHECK(cmd.seq != TLBT_SEQ_MREMAP || (cmd.given & TLBT_KEY_DST));
+	CHECK(cmd.seq == TLBT_SEQ_MREMAP || !(cmd.given & TLBT_KEY_BIT(DST)));
+	CHECK(cmd.seq != TLBT_SEQ_MREMAP || (cmd.given & TLBT_KEY_BIT(DST)));
 
 	for (i = 0; i < sizeof(arenas) / sizeof(arenas[0]); i++) {
 		struct tlbt_cmd bound = cmd;

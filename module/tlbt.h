@@ -15,7 +15,6 @@
 #define TLBT_POISON		0x6b
 #define TLBT_DEFAULT_CEILING	33
 #define TLBT_DEFAULT_MAX_PAGES	4096
-#define TLBT_KNOB_MAX		262144
 
 /* Global knobs and counters (tlbt_main.c). */
 extern unsigned long tlbt_ceiling;
@@ -117,8 +116,15 @@ struct tlbt_run {
 	struct page **old;		/* per range page: frame before the round */
 	pte_t *ptes;			/* per range page: PTE values in flight */
 	bool unit_changed;		/* mkclean: a unit had a writable PTE */
+	bool no_flush;			/* flush=none: the round flushes nothing */
 	int flush_err;			/* -EIO: the engine cannot trust CR3 */
 };
+
+/* "Inside a round": between tlbt_round_begin() and tlbt_round_end(). */
+static inline void tlbt_assert_round(struct tlbt_run *run)
+{
+	lockdep_assert_held(&run->arena->lock);
+}
 
 static inline unsigned long tlbt_page_addr(struct tlbt_run *run,
 					   unsigned long idx)
@@ -172,12 +178,29 @@ void tlbt_writeback(struct tlbt_run *run, unsigned long idx);
 void tlbt_drop(struct tlbt_run *run, unsigned long idx, bool written);
 struct page *tlbt_page_in(struct tlbt_arena *arena, unsigned long idx);
 
-/* Sequences: one round each, inside tlbt_round_begin()/end(). */
-int tlbt_migrate_round(struct tlbt_run *run);
-int tlbt_mremap_round(struct tlbt_run *run);
-int tlbt_reclaim_round(struct tlbt_run *run);
-int tlbt_mkclean_round(struct tlbt_run *run);
-int tlbt_sync_round(struct tlbt_run *run);
-int tlbt_reclaim_check(struct tlbt_arena *arena, const struct tlbt_cmd *cmd);
+/*
+ * A sequence: its name, keys, required keys and whether it is native only
+ * are tlbt_proto.h's (tlbt_seq_infos[]); these are its code. The run loop
+ * (tlbt_arena_run()) calls, per command and per round:
+ * @check: optional, under arena->lock before the first round: refuse a
+ *	command that has nothing to do (-errno);
+ * @round: one round, inside tlbt_round_begin()/end(). On error it returns
+ *	at once: the loop flushes the range, so every round ends flushed;
+ *	flush=none rounds flush nothing (tlbt_run.no_flush), so a baseline
+ *	policy runs its batched twin's code;
+ * @finish: optional, after the round's last flush, error flush included:
+ *	the oracle's end-of-round checks of the frames left behind.
+ */
+struct tlbt_seq_ops {
+	int (*check)(struct tlbt_arena *arena, const struct tlbt_cmd *cmd);
+	int (*round)(struct tlbt_run *run);
+	void (*finish)(struct tlbt_run *run);
+};
+
+extern const struct tlbt_seq_ops tlbt_migrate_ops;
+extern const struct tlbt_seq_ops tlbt_mremap_ops;
+extern const struct tlbt_seq_ops tlbt_reclaim_ops;
+extern const struct tlbt_seq_ops tlbt_mkclean_ops;
+extern const struct tlbt_seq_ops tlbt_sync_ops;
 
 #endif /* TLBT_H */

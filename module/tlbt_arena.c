@@ -313,16 +313,41 @@ static void tlbt_yield_to_faults(struct tlbt_arena *arena)
 		usleep_range(10, 20);
 }
 
-static int (* const tlbt_round_fns[TLBT_SEQ_NR])(struct tlbt_run *run) = {
-	[TLBT_SEQ_MIGRATE] = tlbt_migrate_round,
-	[TLBT_SEQ_MREMAP] = tlbt_mremap_round,
-	[TLBT_SEQ_RECLAIM] = tlbt_reclaim_round,
-	[TLBT_SEQ_MKCLEAN] = tlbt_mkclean_round,
-	[TLBT_SEQ_SYNC] = tlbt_sync_round,
+/* The code of each sequence of tlbt_proto.h, in its order. */
+static const struct tlbt_seq_ops * const tlbt_seq_ops[] = {
+	[TLBT_SEQ_MIGRATE] = &tlbt_migrate_ops,
+	[TLBT_SEQ_MREMAP] = &tlbt_mremap_ops,
+	[TLBT_SEQ_RECLAIM] = &tlbt_reclaim_ops,
+	[TLBT_SEQ_MKCLEAN] = &tlbt_mkclean_ops,
+	[TLBT_SEQ_SYNC] = &tlbt_sync_ops,
 };
+static_assert(ARRAY_SIZE(tlbt_seq_ops) == TLBT_SEQ_NR);
+
+/*
+ * One round of @ops. Every round ends flushed: after an error the range
+ * is flushed here, flush=none or not, before the sequence's end-of-round
+ * checks.
+ */
+static int tlbt_run_round(struct tlbt_run *run, const struct tlbt_seq_ops *ops)
+{
+	const struct tlbt_cmd *cmd = &run->res->cmd;
+	bool no_flush = run->no_flush;
+	int ret;
+
+	ret = ops->round(run);
+	if (ret) {
+		run->no_flush = false;
+		tlbt_flush_native(run, cmd->start, cmd->pages);
+		run->no_flush = no_flush;
+	}
+	if (ops->finish)
+		ops->finish(run);
+	return ret;
+}
 
 static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
 {
+	const struct tlbt_seq_ops *ops = tlbt_seq_ops[cmd->seq];
 	struct tlbt_result *res;
 	struct tlbt_run run = {
 		.arena = arena,
@@ -336,8 +361,8 @@ static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
 	ret = arena->nr_vmas && arena->mm == current->mm ? 0 : -ENXIO;
 	if (!ret)
 		ret = tlbt_cmd_bind(cmd, arena->npages);
-	if (!ret && cmd->seq == TLBT_SEQ_RECLAIM)
-		ret = tlbt_reclaim_check(arena, cmd);
+	if (!ret && ops->check)
+		ret = ops->check(arena, cmd);
 	arena->fault_poison_hits = 0;
 	mutex_unlock(&arena->lock);
 	if (ret)
@@ -363,8 +388,11 @@ static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
 	}
 
 	atomic_long_inc(&tlbt_commands_running);
+	/* flush=none: the rounds flush nothing (see tlbt_flush_native()). */
+	run.no_flush = tlbt_policy_infos[cmd->policy].kind ==
+		       TLBT_POLICY_BASELINE;
 	/* flush=none and break= leave stale entries across rounds. */
-	if (cmd->policy == TLBT_POL_NONE || cmd->brk != TLBT_BREAK_NONE) {
+	if (run.no_flush || cmd->brk != TLBT_BREAK_NONE) {
 		mutex_lock(&arena->lock);
 		arena->stale = true;
 		mutex_unlock(&arena->lock);
@@ -382,7 +410,7 @@ static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
 			break;
 		/* Only the rounds are timed, not the waits between them. */
 		t0 = ktime_get_ns();
-		ret = tlbt_round_fns[cmd->seq](&run);
+		ret = tlbt_run_round(&run, ops);
 		res->ns_total += ktime_get_ns() - t0;
 		tlbt_round_end(&run);
 		if (!ret)
@@ -399,7 +427,8 @@ static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
 	 * and would not flush before the frames are freed. Not timed. An
 	 * -EIO leaves the arena stale, so that its close flushes every CPU.
 	 */
-	if (cmd->policy == TLBT_POL_NONE && !tlbt_round_begin(&run)) {
+	if (run.no_flush && !tlbt_round_begin(&run)) {
+		run.no_flush = false;
 		tlbt_flush_native(&run, cmd->start, cmd->pages);
 		arena->stale = run.flush_err != 0;
 		tlbt_round_end(&run);
@@ -475,12 +504,67 @@ out_count:
 	return len;
 }
 
-#define TLBT_RESULT_U64(m, r, key) seq_printf(m, #key ": %llu\n", (r)->key)
+/*
+ * Where a numeric result key lives in struct tlbt_result: a CMD key in
+ * the command, a COUNT key among the counters. Both must be u64s.
+ */
+#define TLBT_RES_OFF_SEQ(f)	0
+#define TLBT_RES_OFF_POLICY(f)	0
+#define TLBT_RES_OFF_BACKEND(f)	0
+#define TLBT_RES_OFF_BREAK(f)	0
+#define TLBT_RES_OFF_ERROR(f)	0
+#define TLBT_RES_OFF_UNSAFE(f)	0
+#define TLBT_RES_OFF_CMD(f)						\
+	(offsetof(struct tlbt_result, cmd.f) +				\
+	 BUILD_BUG_ON_ZERO(sizeof_field(struct tlbt_result, cmd.f) != 8))
+#define TLBT_RES_OFF_COUNT(f)						\
+	(offsetof(struct tlbt_result, f) +				\
+	 BUILD_BUG_ON_ZERO(sizeof_field(struct tlbt_result, f) != 8))
+
+static const size_t tlbt_result_offs[TLBT_NR_RESULT_KEYS] = {
+#define TLBT_LIST_RESULT(name, field, type) TLBT_RES_OFF_##type(field),
+#include "tlbt_proto.h"
+#undef TLBT_LIST_RESULT
+};
+
+static void tlbt_result_show_key(struct seq_file *m,
+				 const struct tlbt_result *r, unsigned int i)
+{
+	const u64 *num = (const void *)r + tlbt_result_offs[i];
+
+	seq_printf(m, "%s: ", tlbt_result_infos[i].name);
+	switch (tlbt_result_infos[i].type) {
+	case TLBT_RT_SEQ:
+		seq_puts(m, tlbt_seq_name(r->cmd.seq));
+		break;
+	case TLBT_RT_POLICY:
+		seq_puts(m, tlbt_policy_name(r->cmd.policy));
+		break;
+	case TLBT_RT_BACKEND:
+		seq_puts(m, tlbt_backend_name(r->cmd.backend));
+		break;
+	case TLBT_RT_BREAK:
+		seq_puts(m, tlbt_break_name(r->cmd.brk));
+		break;
+	case TLBT_RT_CMD:
+	case TLBT_RT_COUNT:
+		seq_printf(m, "%llu", *num);
+		break;
+	case TLBT_RT_ERROR:
+		seq_printf(m, "%d", r->error);
+		break;
+	case TLBT_RT_UNSAFE:
+		seq_printf(m, "%d", tlbt_cmd_unsafe(&r->cmd));
+		break;
+	}
+	seq_putc(m, '\n');
+}
 
 static int tlbt_arena_show(struct seq_file *m, void *v)
 {
 	struct tlbt_arena *arena = m->private;
 	struct tlbt_result *r;
+	unsigned int i;
 
 	r = tlbt_kvmalloc(1, sizeof(*r), GFP_KERNEL);
 	if (!r)
@@ -494,35 +578,8 @@ static int tlbt_arena_show(struct seq_file *m, void *v)
 	}
 	mutex_unlock(&arena->lock);
 
-	seq_printf(m, "sequence: %s\n", tlbt_seq_name(r->cmd.seq));
-	seq_printf(m, "policy: %s\n", tlbt_policy_name(r->cmd.policy));
-	seq_printf(m, "backend: %s\n", tlbt_backend_name(r->cmd.backend));
-	seq_printf(m, "start: %llu\n", r->cmd.start);
-	seq_printf(m, "pages: %llu\n", r->cmd.pages);
-	seq_printf(m, "rounds: %llu\n", r->cmd.rounds);
-	seq_printf(m, "dst: %llu\n", r->cmd.dst);
-	seq_printf(m, "punch: %llu\n", r->cmd.punch);
-	seq_printf(m, "zap: %llu\n", r->cmd.zap);
-	seq_printf(m, "error: %d\n", r->error);
-	TLBT_RESULT_U64(m, r, rounds_done);
-	TLBT_RESULT_U64(m, r, shootdowns);
-	TLBT_RESULT_U64(m, r, ipis);
-	TLBT_RESULT_U64(m, r, invlpg_pages);
-	TLBT_RESULT_U64(m, r, full_flushes);
-	TLBT_RESULT_U64(m, r, cpu_flushes);
-	TLBT_RESULT_U64(m, r, cpu_skips);
-	TLBT_RESULT_U64(m, r, pages_copied);
-	TLBT_RESULT_U64(m, r, leaked_pages);
-	TLBT_RESULT_U64(m, r, leaked_bytes);
-	TLBT_RESULT_U64(m, r, poison_hits);
-	TLBT_RESULT_U64(m, r, lost_dirty);
-	TLBT_RESULT_U64(m, r, writebacks);
-	TLBT_RESULT_U64(m, r, flushes_avoided);
-	TLBT_RESULT_U64(m, r, ns_total);
-	TLBT_RESULT_U64(m, r, ns_per_page);
-	/* Appended: earlier keys keep their lines. */
-	seq_printf(m, "break: %s\n", tlbt_break_name(r->cmd.brk));
-	seq_printf(m, "unsafe: %d\n", tlbt_cmd_unsafe(&r->cmd));
+	for (i = 0; i < TLBT_NR_RESULT_KEYS; i++)
+		tlbt_result_show_key(m, r, i);
 out_free:
 	tlbt_kvfree(r, sizeof(*r));
 	return 0;

@@ -14,130 +14,57 @@
 #include <linux/string.h>
 #else
 #include <string.h>
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 
-static const char * const tlbt_seq_names[TLBT_SEQ_NR] = {
-	[TLBT_SEQ_MIGRATE]	= "migrate",
-	[TLBT_SEQ_MREMAP]	= "mremap",
-	[TLBT_SEQ_RECLAIM]	= "reclaim",
-	[TLBT_SEQ_MKCLEAN]	= "mkclean",
-	[TLBT_SEQ_SYNC]		= "sync",
+const struct tlbt_seq_info tlbt_seq_infos[TLBT_SEQ_NR] = {
+#define TLBT_LIST_SEQ(id, nm, k, req, native, mtx)			\
+	{ .name = nm, .keys = k, .required = req, .native_only = native, \
+	  .matrix = mtx },
+#include "tlbt_proto.h"
+#undef TLBT_LIST_SEQ
 };
 
-/* Keys beyond the common ones, per sequence. */
-static const unsigned int tlbt_seq_keys[TLBT_SEQ_NR] = {
-	[TLBT_SEQ_MREMAP]	= TLBT_KEY_DST | TLBT_KEY_PUNCH,
-	[TLBT_SEQ_MKCLEAN]	= TLBT_KEY_ZAP,
+const struct tlbt_policy_info tlbt_policy_infos[TLBT_POL_NR] = {
+#define TLBT_LIST_POLICY(id, nm, s, k, native)				\
+	{ .name = nm, .seqs = s, .kind = TLBT_POLICY_##k,		\
+	  .native_only = native },
+#include "tlbt_proto.h"
+#undef TLBT_LIST_POLICY
 };
 
-#define TLBT_COMMON_KEYS (TLBT_KEY_START | TLBT_KEY_PAGES | TLBT_KEY_ROUNDS | \
-			  TLBT_KEY_FLUSH | TLBT_KEY_BACKEND | TLBT_KEY_BREAK)
-
-static const char * const tlbt_backend_names[TLBT_BACKEND_NR] = {
-	[TLBT_BACKEND_NATIVE]	= "native",
-	[TLBT_BACKEND_KERNEL]	= "kernel",
+const char * const tlbt_key_names[TLBT_KEY_NR] = {
+#define TLBT_LIST_KEY(id, nm) nm,
+#include "tlbt_proto.h"
+#undef TLBT_LIST_KEY
 };
 
-static const char * const tlbt_break_names[TLBT_BREAK_NR] = {
-	[TLBT_BREAK_NONE]		= "none",
-	[TLBT_BREAK_SKIP_REMOTE]	= "skip-remote",
-	[TLBT_BREAK_NO_TLBGEN]		= "no-tlbgen",
-	[TLBT_BREAK_NO_USER_INVPCID]	= "no-user-invpcid",
+const char * const tlbt_backend_names[TLBT_BACKEND_NR] = {
+#define TLBT_LIST_BACKEND(id, nm) nm,
+#include "tlbt_proto.h"
+#undef TLBT_LIST_BACKEND
 };
 
-/*
- * Each policy names the sequences it belongs to. Unsafe policies, and the
- * ones that need the module's own PTE edits, are native only: the kernel's
- * zap_vma_ptes() can only unmap, and only flush in the right place.
- */
-struct tlbt_policy_desc {
-	const char *name;
-	unsigned int seqs;
-	bool unsafe;
-	bool native_only;
+const char * const tlbt_break_names[TLBT_BREAK_NR] = {
+#define TLBT_LIST_BREAK(id, nm) nm,
+#include "tlbt_proto.h"
+#undef TLBT_LIST_BREAK
 };
 
-#define TLBT_SEQ_BIT(s)	(1U << (s))
-#define TLBT_MIGRATE	TLBT_SEQ_BIT(TLBT_SEQ_MIGRATE)
-#define TLBT_MREMAP	TLBT_SEQ_BIT(TLBT_SEQ_MREMAP)
-#define TLBT_RECLAIM	TLBT_SEQ_BIT(TLBT_SEQ_RECLAIM)
-#define TLBT_MKCLEAN	TLBT_SEQ_BIT(TLBT_SEQ_MKCLEAN)
-#define TLBT_SYNC	TLBT_SEQ_BIT(TLBT_SEQ_SYNC)
-
-static const struct tlbt_policy_desc tlbt_policies[TLBT_POL_NR] = {
-	[TLBT_POL_IMMEDIATE] = {
-		.name = "immediate",
-		.seqs = TLBT_MIGRATE | TLBT_MREMAP | TLBT_RECLAIM |
-			TLBT_MKCLEAN | TLBT_SYNC,
-	},
-	[TLBT_POL_BATCHED] = {
-		.name = "batched",
-		.seqs = TLBT_MIGRATE | TLBT_MREMAP | TLBT_RECLAIM,
-	},
-	[TLBT_POL_DIRTY_AWARE] = {
-		.name = "dirty-aware",
-		.seqs = TLBT_MREMAP,
-		.native_only = true,
-	},
-	[TLBT_POL_TLBGEN] = {
-		.name = "tlbgen",
-		.seqs = TLBT_MKCLEAN,
-		.native_only = true,
-	},
-	[TLBT_POL_MM_PENDING] = {
-		.name = "mm-pending",
-		.seqs = TLBT_MKCLEAN,
-		.native_only = true,
-	},
-	[TLBT_POL_UNSAFE_COPY_BEFORE_FLUSH] = {
-		.name = "unsafe-copy-before-flush",
-		.seqs = TLBT_MIGRATE,
-		.unsafe = true,
-		.native_only = true,
-	},
-	[TLBT_POL_UNSAFE_RELEASE_BEFORE_FLUSH] = {
-		.name = "unsafe-release-before-flush",
-		.seqs = TLBT_MREMAP,
-		.unsafe = true,
-		.native_only = true,
-	},
-	[TLBT_POL_UNSAFE_WRITEBACK_BEFORE_FLUSH] = {
-		.name = "unsafe-writeback-before-flush",
-		.seqs = TLBT_RECLAIM,
-		.unsafe = true,
-		.native_only = true,
-	},
-	[TLBT_POL_UNSAFE_IGNORE_DIRTY] = {
-		.name = "unsafe-ignore-dirty",
-		.seqs = TLBT_RECLAIM,
-		.unsafe = true,
-		.native_only = true,
-	},
-	[TLBT_POL_UNSAFE_NO_FLUSH] = {
-		.name = "unsafe-no-flush",
-		.seqs = TLBT_MKCLEAN,
-		.unsafe = true,
-		.native_only = true,
-	},
-	/* Benchmark baseline: the PTE and copy work, no flush in the rounds. */
-	[TLBT_POL_NONE] = {
-		.name = "none",
-		.seqs = TLBT_MIGRATE | TLBT_RECLAIM,
-		.unsafe = true,
-		.native_only = true,
-	},
+const struct tlbt_result_info tlbt_result_infos[TLBT_NR_RESULT_KEYS] = {
+#define TLBT_LIST_RESULT(nm, field, t) { .name = nm, .type = TLBT_RT_##t },
+#include "tlbt_proto.h"
+#undef TLBT_LIST_RESULT
 };
 
 const char *tlbt_seq_name(enum tlbt_seq seq)
 {
-	return (unsigned int)seq < TLBT_SEQ_NR ? tlbt_seq_names[seq] : "?";
+	return (unsigned int)seq < TLBT_SEQ_NR ? tlbt_seq_infos[seq].name : "?";
 }
 
 const char *tlbt_policy_name(enum tlbt_policy policy)
 {
 	return (unsigned int)policy < TLBT_POL_NR ?
-		tlbt_policies[policy].name : "?";
+		tlbt_policy_infos[policy].name : "?";
 }
 
 const char *tlbt_backend_name(enum tlbt_backend backend)
@@ -151,10 +78,11 @@ const char *tlbt_break_name(enum tlbt_break brk)
 	return (unsigned int)brk < TLBT_BREAK_NR ? tlbt_break_names[brk] : "?";
 }
 
+/* Corruption expected: a stale-TLB control, data loss, or no flush. */
 bool tlbt_policy_unsafe(enum tlbt_policy policy)
 {
 	return (unsigned int)policy < TLBT_POL_NR &&
-		tlbt_policies[policy].unsafe;
+		tlbt_policy_infos[policy].kind != TLBT_POLICY_SAFE;
 }
 
 /*
@@ -189,14 +117,41 @@ static int tlbt_lookup(const char *s, size_t n, const char * const *names,
 	return -EINVAL;
 }
 
+static int tlbt_lookup_seq(const char *s, size_t n)
+{
+	unsigned int i;
+
+	for (i = 0; i < TLBT_SEQ_NR; i++)
+		if (tlbt_tok_eq(s, n, tlbt_seq_infos[i].name))
+			return i;
+	return -EINVAL;
+}
+
 static int tlbt_lookup_policy(const char *s, size_t n)
 {
 	unsigned int i;
 
 	for (i = 0; i < TLBT_POL_NR; i++)
-		if (tlbt_tok_eq(s, n, tlbt_policies[i].name))
+		if (tlbt_tok_eq(s, n, tlbt_policy_infos[i].name))
 			return i;
 	return -EINVAL;
+}
+
+/* By a NUL-terminated name: the enum value, or -EINVAL. */
+int tlbt_seq_lookup(const char *name)
+{
+	return tlbt_lookup_seq(name, strlen(name));
+}
+
+int tlbt_policy_lookup(const char *name)
+{
+	return tlbt_lookup_policy(name, strlen(name));
+}
+
+int tlbt_backend_lookup(const char *name)
+{
+	return tlbt_lookup(name, strlen(name), tlbt_backend_names,
+			   TLBT_BACKEND_NR);
 }
 
 static int tlbt_hexval(char c)
@@ -210,8 +165,11 @@ static int tlbt_hexval(char c)
 	return -1;
 }
 
-/* Decimal or 0x-hex, no sign; -ERANGE when it does not fit in 64 bits. */
-static int tlbt_parse_u64(const char *s, size_t n, u64 *out)
+/*
+ * Decimal or 0x-hex, no sign, never octal; -ERANGE when it does not fit
+ * in 64 bits. Also user space's one number parser (libtlbt).
+ */
+int tlbt_parse_u64(const char *s, size_t n, u64 *out)
 {
 	unsigned int base = 10;
 	u64 v = 0;
@@ -236,30 +194,22 @@ static int tlbt_parse_u64(const char *s, size_t n, u64 *out)
 	return 0;
 }
 
-/* Index i is the key whose TLBT_KEY_* bit is 1 << i. */
-static const char * const tlbt_key_names[] = {
-	"start", "pages", "rounds", "flush", "backend", "dst", "punch", "zap",
-	"break",
-};
-
 static int tlbt_parse_pair(struct tlbt_cmd *cmd, const char *key, size_t klen,
 			   const char *val, size_t vlen)
 {
 	unsigned int bit;
-	int ret;
+	int k, ret = 0;
 
-	ret = tlbt_lookup(key, klen, tlbt_key_names,
-			  ARRAY_SIZE(tlbt_key_names));
-	if (ret < 0)
-		return ret;
-	bit = 1U << ret;
-	ret = 0;
+	k = tlbt_lookup(key, klen, tlbt_key_names, TLBT_KEY_NR);
+	if (k < 0)
+		return k;
+	bit = 1U << k;
 	if (cmd->given & bit)
 		return -EINVAL;
 	if (!vlen)
 		return -EINVAL;
 
-	switch (bit) {
+	switch (k) {
 	case TLBT_KEY_START:
 		ret = tlbt_parse_u64(val, vlen, &cmd->start);
 		break;
@@ -322,6 +272,8 @@ static int tlbt_parse_pair(struct tlbt_cmd *cmd, const char *key, size_t klen,
  */
 int tlbt_cmd_parse(const char *buf, size_t len, struct tlbt_cmd *cmd)
 {
+	const struct tlbt_policy_info *pi;
+	const struct tlbt_seq_info *si;
 	size_t i = 0, tok, eq;
 	int seq, ret;
 
@@ -342,7 +294,7 @@ int tlbt_cmd_parse(const char *buf, size_t len, struct tlbt_cmd *cmd)
 		i++;
 	if (i == tok)
 		return -EINVAL;
-	seq = tlbt_lookup(buf + tok, i - tok, tlbt_seq_names, TLBT_SEQ_NR);
+	seq = tlbt_lookup_seq(buf + tok, i - tok);
 	if (seq < 0)
 		return seq;
 	cmd->seq = seq;
@@ -367,20 +319,21 @@ int tlbt_cmd_parse(const char *buf, size_t len, struct tlbt_cmd *cmd)
 			return ret;
 	}
 
-	if (cmd->given & ~(TLBT_COMMON_KEYS | tlbt_seq_keys[cmd->seq]))
+	si = &tlbt_seq_infos[cmd->seq];
+	pi = &tlbt_policy_infos[cmd->policy];
+	if (cmd->given & ~(TLBT_KEY_COMMON | si->keys))
 		return -EINVAL;
-	if (cmd->seq == TLBT_SEQ_MREMAP && !(cmd->given & TLBT_KEY_DST))
+	if ((cmd->given & si->required) != si->required)
 		return -EINVAL;
-	if (!(tlbt_policies[cmd->policy].seqs & TLBT_SEQ_BIT(cmd->seq)))
+	if (!(pi->seqs & (1U << cmd->seq)))
 		return -EINVAL;
 	/* break= breaks the native engine: nothing to break elsewhere. */
 	if (cmd->brk != TLBT_BREAK_NONE &&
 	    (cmd->backend != TLBT_BACKEND_NATIVE ||
-	     cmd->policy == TLBT_POL_NONE))
+	     pi->kind == TLBT_POLICY_BASELINE))
 		return -EINVAL;
 	if (cmd->backend != TLBT_BACKEND_NATIVE &&
-	    (tlbt_policies[cmd->policy].native_only ||
-	     cmd->seq == TLBT_SEQ_MKCLEAN || cmd->seq == TLBT_SEQ_SYNC))
+	    (pi->native_only || si->native_only))
 		return -EOPNOTSUPP;
 	return 0;
 }
@@ -397,7 +350,7 @@ int tlbt_cmd_bind(struct tlbt_cmd *cmd, u64 arena_pages)
 {
 	if (cmd->start >= arena_pages)
 		return -ERANGE;
-	if (!(cmd->given & TLBT_KEY_PAGES)) {
+	if (!(cmd->given & TLBT_KEY_BIT(PAGES))) {
 		cmd->pages = arena_pages - cmd->start;
 		/* mremap: by default source and destination share the arena. */
 		if (cmd->seq == TLBT_SEQ_MREMAP && cmd->dst > cmd->start &&
@@ -416,7 +369,7 @@ int tlbt_cmd_bind(struct tlbt_cmd *cmd, u64 arena_pages)
 	if (cmd->dst < cmd->start + cmd->pages &&
 	    cmd->start < cmd->dst + cmd->pages)
 		return -EINVAL;
-	if (!(cmd->given & TLBT_KEY_PUNCH))
+	if (!(cmd->given & TLBT_KEY_BIT(PUNCH)))
 		cmd->punch = (cmd->pages + 1) / 2;
 	if (cmd->punch > cmd->pages)
 		return -ERANGE;

@@ -230,6 +230,8 @@ static unsigned int tlbt_shootdown(struct tlbt_run *run,
  * May be called with a PTE lock held, like flush_tlb_range() in
  * move_ptes(); interrupts must be enabled. The command's break= applies.
  * Sets @run->flush_err to -EIO when the issuer's CR3 does not hold the mm.
+ * A no-op inside a flush=none round (@run->no_flush): the run loop alone
+ * turns that off, for the error flush and the command's final one.
  */
 void tlbt_flush_native(struct tlbt_run *run, unsigned long idx,
 		       unsigned long nr)
@@ -244,6 +246,9 @@ void tlbt_flush_native(struct tlbt_run *run, unsigned long idx,
 	};
 	unsigned int remote;
 
+	tlbt_assert_round(run);
+	if (run->no_flush)
+		return;
 	/* PTI+PCID without INVPCID has no way to drop one user entry. */
 	info.full = nr > READ_ONCE(tlbt_ceiling) ||
 		    (tlbt_user_pcid_needs_flush() && !tlbt_invpcid);

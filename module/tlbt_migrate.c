@@ -64,6 +64,7 @@ static int tlbt_migrate_native(struct tlbt_run *run, unsigned long start,
 		}
 		return 0;
 	case TLBT_POL_BATCHED:
+	case TLBT_POL_NONE:	/* the flush is the run loop's to skip */
 		ret = tlbt_pte_clear(run, start, nr, NULL);
 		if (ret)
 			return ret;
@@ -79,11 +80,6 @@ static int tlbt_migrate_native(struct tlbt_run *run, unsigned long start,
 		/* The flush comes last: the whole point of this policy. */
 		tlbt_flush_native(run, start, nr);
 		return ret;
-	case TLBT_POL_NONE:
-		ret = tlbt_pte_clear(run, start, nr, NULL);
-		if (!ret)
-			ret = tlbt_migrate_copy(run, start, nr);
-		return ret ?: tlbt_pte_install(run, start, nr);
 	default:
 		return -EINVAL;
 	}
@@ -120,31 +116,36 @@ static int tlbt_migrate_kernel(struct tlbt_run *run, unsigned long start,
  * @run: the running command, inside a round
  *
  * On error every page is still consistent: its PTE is empty or maps
- * arena->frames[], the range has been flushed, and every frame left
- * behind is checked and back in the pool.
+ * arena->frames[]; the run loop flushes the range, then
+ * tlbt_migrate_finish() checks every frame left behind.
  *
  * Return: 0 or -errno.
  */
-int tlbt_migrate_round(struct tlbt_run *run)
+static int tlbt_migrate_round(struct tlbt_run *run)
 {
 	const struct tlbt_cmd *cmd = &run->res->cmd;
-	unsigned long i;
-	int ret;
 
 	memset(run->old, 0, cmd->pages * sizeof(*run->old));
 	if (cmd->backend == TLBT_BACKEND_KERNEL)
-		ret = tlbt_migrate_kernel(run, cmd->start, cmd->pages);
-	else
-		ret = tlbt_migrate_native(run, cmd->start, cmd->pages);
-	if (ret)
-		tlbt_flush_native(run, cmd->start, cmd->pages);
+		return tlbt_migrate_kernel(run, cmd->start, cmd->pages);
+	return tlbt_migrate_native(run, cmd->start, cmd->pages);
+}
 
-	/* Every flush of the round is done: what changed now leaked. */
+/* Every flush of the round is done: what changed now leaked. */
+static void tlbt_migrate_finish(struct tlbt_run *run)
+{
+	const struct tlbt_cmd *cmd = &run->res->cmd;
+	unsigned long i;
+
 	for (i = 0; i < cmd->pages; i++) {
 		if (!run->old[i])
 			continue;
 		tlbt_check_leak(run, cmd->start + i, run->old[i]);
 		tlbt_pool_give(run, run->old[i]);
 	}
-	return ret;
 }
+
+const struct tlbt_seq_ops tlbt_migrate_ops = {
+	.round = tlbt_migrate_round,
+	.finish = tlbt_migrate_finish,
+};

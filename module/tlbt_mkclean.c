@@ -170,7 +170,7 @@ static int tlbt_mkclean_drop(struct tlbt_run *run)
  *
  * Return: 0 or -errno.
  */
-int tlbt_mkclean_round(struct tlbt_run *run)
+static int tlbt_mkclean_round(struct tlbt_run *run)
 {
 	const struct tlbt_cmd *cmd = &run->res->cmd;
 	unsigned long s = cmd->start, end = cmd->start + cmd->pages, n;
@@ -182,12 +182,12 @@ int tlbt_mkclean_round(struct tlbt_run *run)
 		ret = tlbt_mkclean_unit(run, s, n);
 	}
 	tlbt_mkclean_zap_done(run);
-	if (ret) {
-		tlbt_flush_native(run, cmd->start, cmd->pages);
-		return ret;
-	}
-	return tlbt_mkclean_drop(run);
+	return ret ?: tlbt_mkclean_drop(run);
 }
+
+const struct tlbt_seq_ops tlbt_mkclean_ops = {
+	.round = tlbt_mkclean_round,
+};
 
 static void tlbt_sync_note(struct tlbt_run *run, unsigned long idx, pte_t old)
 {
@@ -204,7 +204,7 @@ static void tlbt_sync_note(struct tlbt_run *run, unsigned long idx, pte_t old)
  *
  * Return: 0 or -errno.
  */
-int tlbt_sync_round(struct tlbt_run *run)
+static int tlbt_sync_round(struct tlbt_run *run)
 {
 	const struct tlbt_cmd *cmd = &run->res->cmd;
 	struct tlbt_arena *arena = run->arena;
@@ -213,11 +213,16 @@ int tlbt_sync_round(struct tlbt_run *run)
 	int ret;
 
 	ret = tlbt_pte_wrprotect(run, cmd->start, cmd->pages, tlbt_sync_note);
+	if (ret)
+		return ret;
 	for (i = cmd->start; i < cmd->start + cmd->pages; i++)
 		any |= arena->frames[i] && test_bit(i, arena->dirty);
-	if (any || ret)
+	if (any)
 		tlbt_flush_native(run, cmd->start, cmd->pages);
-	if (!ret)
-		tlbt_mkclean_writeback(run, cmd->start, cmd->pages);
-	return ret;
+	tlbt_mkclean_writeback(run, cmd->start, cmd->pages);
+	return 0;
 }
+
+const struct tlbt_seq_ops tlbt_sync_ops = {
+	.round = tlbt_sync_round,
+};

@@ -209,12 +209,11 @@ static int tlbt_mremap_return(struct tlbt_run *run)
  *
  * Return: 0 or -errno.
  */
-int tlbt_mremap_round(struct tlbt_run *run)
+static int tlbt_mremap_round(struct tlbt_run *run)
 {
 	const struct tlbt_cmd *cmd = &run->res->cmd;
 	bool late_flush = cmd->backend == TLBT_BACKEND_NATIVE &&
 			  cmd->policy != TLBT_POL_IMMEDIATE;
-	unsigned long i;
 	int ret = 0;
 
 	memset(run->old, 0, cmd->pages * sizeof(*run->old));
@@ -233,12 +232,20 @@ int tlbt_mremap_round(struct tlbt_run *run)
 		tlbt_flush_native(run, cmd->start, cmd->pages);
 	if (!ret)
 		ret = tlbt_mremap_return(run);
-	if (ret)
-		tlbt_flush_native(run, cmd->start, cmd->pages);
-
-	/* Every flush is done: a released frame must still be all poison. */
-	for (i = 0; i < cmd->punch; i++)
-		if (run->old[i])
-			tlbt_check_poison(run, run->old[i]);
 	return ret;
 }
+
+/* Every flush is done: a released frame must still be all poison. */
+static void tlbt_mremap_finish(struct tlbt_run *run)
+{
+	unsigned long i;
+
+	for (i = 0; i < run->res->cmd.punch; i++)
+		if (run->old[i])
+			tlbt_check_poison(run, run->old[i]);
+}
+
+const struct tlbt_seq_ops tlbt_mremap_ops = {
+	.round = tlbt_mremap_round,
+	.finish = tlbt_mremap_finish,
+};

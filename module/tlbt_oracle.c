@@ -84,6 +84,7 @@ struct page *tlbt_page_in(struct tlbt_arena *arena, unsigned long idx)
 {
 	struct page *frame;
 
+	lockdep_assert_held(&arena->lock);
 	frame = tlbt_pool_take_count(arena, &arena->fault_poison_hits);
 	if (!frame)
 		return NULL;

@@ -54,6 +54,8 @@ int tlbt_pte_clear(struct tlbt_run *run, unsigned long idx, unsigned long nr,
 	struct tlbt_pte_walk walk = { .run = run, .under_lock = under_lock };
 	int ret;
 
+	tlbt_assert_round(run);
+
 	ret = apply_to_page_range(run->mm, tlbt_page_addr(run, idx),
 				  nr << PAGE_SHIFT, tlbt_pte_clear_one, &walk);
 	trace_tlbt_unmap(idx, nr);
@@ -115,6 +117,8 @@ int tlbt_pte_install(struct tlbt_run *run, unsigned long idx,
 {
 	int ret;
 
+	tlbt_assert_round(run);
+
 	ret = apply_to_page_range(run->mm, tlbt_page_addr(run, idx),
 				  nr << PAGE_SHIFT, tlbt_pte_install_one, run);
 	trace_tlbt_remap(idx, nr);
@@ -154,6 +158,8 @@ int tlbt_pte_set(struct tlbt_run *run, unsigned long idx, unsigned long nr,
 	struct tlbt_pte_values v = { .run = run, .first = idx, .ptes = ptes };
 	int ret;
 
+	tlbt_assert_round(run);
+
 	ret = apply_to_page_range(run->mm, tlbt_page_addr(run, idx),
 				  nr << PAGE_SHIFT, tlbt_pte_set_one, &v);
 	trace_tlbt_remap(idx, nr);
@@ -192,6 +198,8 @@ int tlbt_pte_wrprotect(struct tlbt_run *run, unsigned long idx,
 {
 	struct tlbt_pte_walk walk = { .run = run, .under_lock = under_lock };
 
+	tlbt_assert_round(run);
+
 	return apply_to_page_range(run->mm, tlbt_page_addr(run, idx),
 				   nr << PAGE_SHIFT, tlbt_pte_wrprotect_one,
 				   &walk);
@@ -221,6 +229,7 @@ static int tlbt_pte_mkwrite_one(pte_t *ptep, unsigned long addr, void *data)
  */
 int tlbt_pte_mkwrite(struct tlbt_run *run, unsigned long idx)
 {
+	lockdep_assert_held(&run->arena->lock);
 	return apply_to_existing_page_range(run->mm, tlbt_page_addr(run, idx),
 					    PAGE_SIZE, tlbt_pte_mkwrite_one,
 					    run);

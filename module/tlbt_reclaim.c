@@ -75,6 +75,7 @@ static int tlbt_reclaim_native(struct tlbt_run *run, unsigned long s,
 		}
 		return ret;
 	case TLBT_POL_BATCHED:
+	case TLBT_POL_NONE:	/* the flush is the run loop's to skip */
 		ret = tlbt_pte_clear(run, s, n, tlbt_reclaim_note_dirty);
 		tlbt_flush_native(run, s, n);
 		if (!ret)
@@ -89,11 +90,6 @@ static int tlbt_reclaim_native(struct tlbt_run *run, unsigned long s,
 		tlbt_flush_native(run, s, n);
 		if (!ret)
 			tlbt_reclaim_range(run, s, n, true);
-		return ret;
-	case TLBT_POL_NONE:
-		ret = tlbt_pte_clear(run, s, n, tlbt_reclaim_note_dirty);
-		if (!ret)
-			tlbt_reclaim_range(run, s, n, false);
 		return ret;
 	case TLBT_POL_UNSAFE_IGNORE_DIRTY:
 		/*
@@ -151,10 +147,12 @@ static int tlbt_reclaim_kernel(struct tlbt_run *run, unsigned long s,
  *
  * Return: 0, or -EALREADY when every page of the range is already out.
  */
-int tlbt_reclaim_check(struct tlbt_arena *arena, const struct tlbt_cmd *cmd)
+static int tlbt_reclaim_check(struct tlbt_arena *arena,
+			      const struct tlbt_cmd *cmd)
 {
 	unsigned long i;
 
+	lockdep_assert_held(&arena->lock);
 	for (i = cmd->start; i < cmd->start + cmd->pages; i++)
 		if (arena->frames[i])
 			return 0;
@@ -170,15 +168,16 @@ int tlbt_reclaim_check(struct tlbt_arena *arena, const struct tlbt_cmd *cmd)
  *
  * Return: 0 or -errno.
  */
-int tlbt_reclaim_round(struct tlbt_run *run)
+static int tlbt_reclaim_round(struct tlbt_run *run)
 {
 	const struct tlbt_cmd *cmd = &run->res->cmd;
-	int ret;
 
 	if (cmd->backend == TLBT_BACKEND_KERNEL)
 		return tlbt_reclaim_kernel(run, cmd->start, cmd->pages);
-	ret = tlbt_reclaim_native(run, cmd->start, cmd->pages);
-	if (ret)
-		tlbt_flush_native(run, cmd->start, cmd->pages);
-	return ret;
+	return tlbt_reclaim_native(run, cmd->start, cmd->pages);
 }
+
+const struct tlbt_seq_ops tlbt_reclaim_ops = {
+	.check = tlbt_reclaim_check,
+	.round = tlbt_reclaim_round,
+};

@@ -24,36 +24,57 @@
 #endif
 
 #define TLBT_RESULTS_MAX	8192
-#define TLBT_POLICIES(...)	((const char *const []){ __VA_ARGS__, NULL })
 
 /*
- * Every sequence with its flush policies, and the ones the kernel backend
- * takes (zap_vma_ptes() can only unmap, and only flush in the right
- * place). Adding a sequence to the runner's matrix is one entry here.
+ * The matrix's sequences and their policy lists, filled from tlbt_cmd.h's
+ * tables before main() (tlbt_sequences_init()).
  */
+static const char *tlbt_seq_policies[TLBT_SEQ_NR][TLBT_POL_NR + 1];
+static const char *tlbt_seq_kernel[TLBT_SEQ_NR][TLBT_POL_NR + 1];
+
+#define TLBT_MATRIX_false(id, nm, k)
+#define TLBT_MATRIX_true(id, nm, k)					\
+	{ .name = nm,							\
+	  .policies = tlbt_seq_policies[TLBT_SEQ_##id],			\
+	  .kernel = tlbt_seq_kernel[TLBT_SEQ_##id],			\
+	  .has_dst = !!((k) & TLBT_KEY_BIT(DST)),				\
+	  .has_zap = !!((k) & TLBT_KEY_BIT(ZAP)) },
+
 const struct tlbt_seq_desc tlbt_sequences[] = {
-	{ .name = "migrate",
-	  .policies = TLBT_POLICIES("immediate", "batched",
-				    "unsafe-copy-before-flush"),
-	  .kernel = TLBT_POLICIES("immediate", "batched") },
-	{ .name = "mremap",
-	  .policies = TLBT_POLICIES("immediate", "batched", "dirty-aware",
-				    "unsafe-release-before-flush"),
-	  .kernel = TLBT_POLICIES("immediate", "batched"),
-	  .has_dst = true },
-	{ .name = "reclaim",
-	  .policies = TLBT_POLICIES("immediate", "batched",
-				    "unsafe-writeback-before-flush",
-				    "unsafe-ignore-dirty"),
-	  .kernel = TLBT_POLICIES("immediate", "batched") },
-	{ .name = "mkclean",
-	  .policies = TLBT_POLICIES("immediate", "tlbgen", "mm-pending",
-				    "unsafe-no-flush"),
-	  .has_zap = true },
+#define TLBT_LIST_SEQ(id, nm, k, req, native, mtx) TLBT_MATRIX_##mtx(id, nm, k)
+#include "../module/tlbt_proto.h"
+#undef TLBT_LIST_SEQ
 	{ .name = NULL },
 };
 
-const char *const tlbt_backends[] = { "native", "kernel", NULL };
+const char *const tlbt_backends[] = {
+#define TLBT_LIST_BACKEND(id, nm) nm,
+#include "../module/tlbt_proto.h"
+#undef TLBT_LIST_BACKEND
+	NULL
+};
+
+/*
+ * Every policy of a sequence but the benchmark's baseline; the kernel
+ * backend takes those neither the policy nor the sequence keeps native.
+ */
+__attribute__((constructor)) static void tlbt_sequences_init(void)
+{
+	unsigned int s, p, n, k;
+
+	for (s = 0; s < TLBT_SEQ_NR; s++) {
+		for (p = 0, n = 0, k = 0; p < TLBT_POL_NR; p++) {
+			const struct tlbt_policy_info *pi = &tlbt_policy_infos[p];
+
+			if (!(pi->seqs & (1U << s)) ||
+			    pi->kind == TLBT_POLICY_BASELINE)
+				continue;
+			tlbt_seq_policies[s][n++] = pi->name;
+			if (!pi->native_only && !tlbt_seq_infos[s].native_only)
+				tlbt_seq_kernel[s][k++] = pi->name;
+		}
+	}
+}
 
 const struct tlbt_seq_desc *tlbt_seq_find(const char *name)
 {
@@ -73,17 +94,11 @@ static bool tlbt_in_list(const char *const *list, const char *word)
 	return false;
 }
 
-bool tlbt_policy_is_unsafe(const char *policy)
-{
-	return !strncmp(policy, "unsafe-", 7);
-}
-
 enum tlbt_policy_kind tlbt_policy_kind(const char *policy)
 {
-	if (!strcmp(policy, "unsafe-ignore-dirty"))
-		return TLBT_POLICY_DATA_LOSS;
-	return tlbt_policy_is_unsafe(policy) ? TLBT_POLICY_STALE_TLB :
-					       TLBT_POLICY_SAFE;
+	int p = tlbt_policy_lookup(policy);
+
+	return p < 0 ? TLBT_POLICY_SAFE : tlbt_policy_infos[p].kind;
 }
 
 /*
@@ -260,19 +275,27 @@ int tlbt_read_file(const char *path, char *buf, size_t size)
 }
 
 /* A whole decimal number up to the end of the line; -EINVAL otherwise. */
+static int tlbt_parse_num_n(const char *s, size_t n,
+			    unsigned long long *v)
+{
+	u64 x;
+	int ret;
+
+	ret = tlbt_parse_u64(s, n, &x);
+	if (!ret)
+		*v = x;
+	return ret;
+}
+
+int tlbt_parse_number(const char *s, unsigned long long *v)
+{
+	return tlbt_parse_num_n(s, strlen(s), v);
+}
+
+/* A value in "key: value" text or a knob file: up to the end of its line. */
 static int tlbt_parse_ull(const char *s, unsigned long long *v)
 {
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	if (errno)
-		return -errno;
-	if (*end != '\0' && *end != '\n')
-		return -EINVAL;
-	return 0;
+	return tlbt_parse_num_n(s, strcspn(s, "\n"), v);
 }
 
 int tlbt_knob_read(const char *name, unsigned long *v)
@@ -539,34 +562,16 @@ int tlbt_result_get(struct tlbt_arena *a, const char *key,
 	return tlbt_parse_ull(val, v);
 }
 
-#define TLBT_NUM_KEY(k) { #k, offsetof(struct tlbt_result, k) }
-
+/* Each key's member of struct tlbt_result, and its size. */
 static const struct {
-	const char *key;
 	size_t off;
-} tlbt_num_keys[] = {
-	TLBT_NUM_KEY(start),
-	TLBT_NUM_KEY(pages),
-	TLBT_NUM_KEY(rounds),
-	TLBT_NUM_KEY(dst),
-	TLBT_NUM_KEY(punch),
-	TLBT_NUM_KEY(zap),
-	TLBT_NUM_KEY(rounds_done),
-	TLBT_NUM_KEY(shootdowns),
-	TLBT_NUM_KEY(ipis),
-	TLBT_NUM_KEY(invlpg_pages),
-	TLBT_NUM_KEY(full_flushes),
-	TLBT_NUM_KEY(cpu_flushes),
-	TLBT_NUM_KEY(cpu_skips),
-	TLBT_NUM_KEY(pages_copied),
-	TLBT_NUM_KEY(leaked_pages),
-	TLBT_NUM_KEY(leaked_bytes),
-	TLBT_NUM_KEY(poison_hits),
-	TLBT_NUM_KEY(lost_dirty),
-	TLBT_NUM_KEY(writebacks),
-	TLBT_NUM_KEY(flushes_avoided),
-	TLBT_NUM_KEY(ns_total),
-	TLBT_NUM_KEY(ns_per_page),
+	size_t size;
+} tlbt_result_fields[TLBT_NR_RESULT_KEYS] = {
+#define TLBT_LIST_RESULT(name, field, type)				\
+	{ offsetof(struct tlbt_result, field),				\
+	  sizeof(((struct tlbt_result *)0)->field) },
+#include "../module/tlbt_proto.h"
+#undef TLBT_LIST_RESULT
 };
 
 static void tlbt_copy_val(char *dst, size_t size, const char *val)
@@ -579,10 +584,21 @@ static void tlbt_copy_val(char *dst, size_t size, const char *val)
 	dst[n] = '\0';
 }
 
+static int tlbt_parse_ll(const char *val, long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoll(val, &end, 10);
+	if (errno || end == val || (*end && *end != '\n'))
+		return -EPROTO;
+	return 0;
+}
+
 /*
- * Parse results text. Before the first command only "sequence: none" is
- * there; keys this library does not know are ignored, so a newer module
- * still works with it.
+ * Parse results text, every key of TLBT_LIST_RESULT(). Before the first
+ * command only "sequence: none" is there; keys this library does not
+ * know are ignored, so a newer module still works with it.
  */
 int tlbt_results_parse(const char *text, struct tlbt_result *r)
 {
@@ -592,33 +608,29 @@ int tlbt_results_parse(const char *text, struct tlbt_result *r)
 	memset(r, 0, sizeof(*r));
 	if (tlbt_kv_find(text, "sequence", &val))
 		return -EPROTO;
-	tlbt_copy_val(r->sequence, sizeof(r->sequence), val);
-	r->nr_keys++;
-	if (!tlbt_kv_find(text, "policy", &val)) {
-		tlbt_copy_val(r->policy, sizeof(r->policy), val);
-		r->nr_keys++;
-	}
-	if (!tlbt_kv_find(text, "backend", &val)) {
-		tlbt_copy_val(r->backend, sizeof(r->backend), val);
-		r->nr_keys++;
-	}
-	for (i = 0; i < ARRAY_SIZE(tlbt_num_keys); i++) {
-		unsigned long long *v = (void *)((char *)r +
-						 tlbt_num_keys[i].off);
+	for (i = 0; i < TLBT_NR_RESULT_KEYS; i++) {
+		void *field = (char *)r + tlbt_result_fields[i].off;
 
-		if (tlbt_kv_find(text, tlbt_num_keys[i].key, &val))
+		if (tlbt_kv_find(text, tlbt_result_infos[i].name, &val))
 			continue;
-		if (tlbt_parse_ull(val, v))
-			return -EPROTO;
-		r->nr_keys++;
-	}
-	if (!tlbt_kv_find(text, "error", &val)) {
-		char *end;
-
-		errno = 0;
-		r->error = strtoll(val, &end, 10);
-		if (errno || end == val || (*end && *end != '\n'))
-			return -EPROTO;
+		switch (tlbt_result_infos[i].type) {
+		case TLBT_RT_SEQ:
+		case TLBT_RT_POLICY:
+		case TLBT_RT_BACKEND:
+		case TLBT_RT_BREAK:
+			tlbt_copy_val(field, tlbt_result_fields[i].size, val);
+			break;
+		case TLBT_RT_ERROR:
+			if (tlbt_parse_ll(val, field))
+				return -EPROTO;
+			break;
+		case TLBT_RT_CMD:
+		case TLBT_RT_COUNT:
+		case TLBT_RT_UNSAFE:
+			if (tlbt_parse_ull(val, field))
+				return -EPROTO;
+			break;
+		}
 		r->nr_keys++;
 	}
 	return 0;

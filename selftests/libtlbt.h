@@ -14,15 +14,12 @@
 #include <stdint.h>
 
 #include "tlbt_workers.h"
+#include "../module/tlbt_cmd.h"
 
 #define TLBT_DEBUGFS		"/sys/kernel/debug/tlbtorture"
-#define TLBT_CMD_MAX		511	/* longest command the module takes */
-#define TLBT_MAX_ROUNDS		1000000ULL
-#define TLBT_KNOB_MAX		262144UL
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #endif
-#define TLBT_NR_RESULT_KEYS	26	/* 3 strings, 23 numbers */
 
 /* One open arena file; @base is NULL while it is not mapped. */
 struct tlbt_arena {
@@ -31,34 +28,24 @@ struct tlbt_arena {
 	size_t pages;
 };
 
-/* Every key of the results file; numbers are 0 when a key is absent. */
+/*
+ * Every key of the results file (TLBT_LIST_RESULT() in tlbt_proto.h), one
+ * member each: strings for the names, long long for error, unsigned long
+ * long for the numbers. A key that is absent leaves its member 0.
+ */
+#define TLBT_RESULT_SEQ(f)	char f[32];
+#define TLBT_RESULT_POLICY(f)	char f[48];
+#define TLBT_RESULT_BACKEND(f)	char f[16];
+#define TLBT_RESULT_BREAK(f)	char f[24];
+#define TLBT_RESULT_CMD(f)	unsigned long long f;
+#define TLBT_RESULT_ERROR(f)	long long f;
+#define TLBT_RESULT_COUNT(f)	unsigned long long f;
+#define TLBT_RESULT_UNSAFE(f)	unsigned long long f;
+
 struct tlbt_result {
-	char sequence[32];
-	char policy[48];
-	char backend[16];
-	unsigned long long start;
-	unsigned long long pages;
-	unsigned long long rounds;
-	unsigned long long dst;		/* mremap destination */
-	unsigned long long punch;	/* mremap: pages the racing punch released */
-	unsigned long long zap;		/* mkclean: pages of the racing zap */
-	long long error;		/* 0, or the -errno that cut it short */
-	unsigned long long rounds_done;
-	unsigned long long shootdowns;
-	unsigned long long ipis;
-	unsigned long long invlpg_pages;
-	unsigned long long full_flushes;
-	unsigned long long cpu_flushes;
-	unsigned long long cpu_skips;
-	unsigned long long pages_copied;
-	unsigned long long leaked_pages;
-	unsigned long long leaked_bytes;
-	unsigned long long poison_hits;
-	unsigned long long lost_dirty;
-	unsigned long long writebacks;
-	unsigned long long flushes_avoided;
-	unsigned long long ns_total;
-	unsigned long long ns_per_page;
+#define TLBT_LIST_RESULT(name, field, type) TLBT_RESULT_##type(field)
+#include "../module/tlbt_proto.h"
+#undef TLBT_LIST_RESULT
 	unsigned int nr_keys;		/* known keys found, strings included */
 };
 
@@ -73,6 +60,12 @@ void tlbt_arena_close(struct tlbt_arena *a);
 
 /* Small files: the whole of @path into @buf, NUL-terminated; -errno */
 int tlbt_read_file(const char *path, char *buf, size_t size);
+
+/*
+ * User space's one number parser: the command grammar's (tlbt_parse_u64():
+ * decimal or 0x-hex, never octal), over all of @s. 0, -EINVAL or -ERANGE.
+ */
+int tlbt_parse_number(const char *s, unsigned long long *v);
 
 /* Global knobs and stats */
 int tlbt_knob_read(const char *name, unsigned long *v);
@@ -123,13 +116,14 @@ static inline volatile uint64_t *tlbt_arena_page(const struct tlbt_arena *a,
 }
 
 /*
- * Sequences, policies and backends known to the runner's matrix. sync has
- * a single policy and nothing to race, so it is not among them.
+ * The sequences of the runner's matrix (tlbt_seq_info.matrix) with their
+ * policies, in tlbt_proto.h's order and built from its lists: the
+ * benchmark's baseline flush=none is not among them.
  */
 struct tlbt_seq_desc {
 	const char *name;
 	const char *const *policies;	/* NULL-terminated */
-	const char *const *kernel;	/* the ones backend=kernel takes, or NULL */
+	const char *const *kernel;	/* the ones backend=kernel takes */
 	bool has_dst;			/* mremap: dst= required, punch= */
 	bool has_zap;			/* mkclean: zap= */
 };
@@ -137,21 +131,12 @@ struct tlbt_seq_desc {
 extern const struct tlbt_seq_desc tlbt_sequences[];
 extern const char *const tlbt_backends[];	/* NULL-terminated */
 const struct tlbt_seq_desc *tlbt_seq_find(const char *name);
-bool tlbt_policy_is_unsafe(const char *policy);
 
 /*
- * What a policy's run must show. unsafe-ignore-dirty is no TLB ordering:
- * the module clears the dirty flag itself, so every page written since
- * its last writeback is lost whether or not a stale entry exists. It
- * checks that the oracles count data loss (lost_dirty equals the pages
- * written), and is reported apart from the stale-TLB controls.
+ * What a policy's run must show (enum tlbt_policy_kind in tlbt_cmd.h):
+ * unsafe-ignore-dirty is TLBT_POLICY_DATA_LOSS, reported apart from the
+ * stale-TLB controls. An unknown name is TLBT_POLICY_SAFE.
  */
-enum tlbt_policy_kind {
-	TLBT_POLICY_SAFE,	/* no corruption, once its race is reached */
-	TLBT_POLICY_STALE_TLB,	/* unsafe ordering: a stale entry must be caught */
-	TLBT_POLICY_DATA_LOSS,	/* no TLB: the data loss must be counted exactly */
-};
-
 enum tlbt_policy_kind tlbt_policy_kind(const char *policy);
 bool tlbt_combo_supported(const char *seq, const char *policy,
 			  const char *backend);

@@ -434,7 +434,7 @@ TEST_F(arena, results_list_every_key_in_order)
 		"ipis", "invlpg_pages", "full_flushes", "cpu_flushes",
 		"cpu_skips", "pages_copied", "leaked_pages", "leaked_bytes",
 		"poison_hits", "lost_dirty", "writebacks", "flushes_avoided",
-		"ns_total", "ns_per_page",
+		"ns_total", "ns_per_page", "break", "unsafe",
 	};
 	char text[RESULTS_MAX];
 	struct tlbt_result r;
@@ -541,15 +541,15 @@ TEST_F(arena, hex_numbers_tabs_and_trailing_newline_accepted)
 
 TEST_F(arena, command_of_511_bytes_accepted)
 {
-	char cmd[TLBT_CMD_MAX + 1];
+	char cmd[TLBT_CMD_MAX_LEN + 1];
 	size_t n;
 
 	n = snprintf(cmd, sizeof(cmd), "migrate pages=1");
-	memset(cmd + n, ' ', TLBT_CMD_MAX - n);
-	cmd[TLBT_CMD_MAX] = '\0';
-	ASSERT_EQ(0, tlbt_cmd_raw(&self->a, cmd, TLBT_CMD_MAX));
-	cmd[TLBT_CMD_MAX - 1] = '\n';
-	ASSERT_EQ(0, tlbt_cmd_raw(&self->a, cmd, TLBT_CMD_MAX));
+	memset(cmd + n, ' ', TLBT_CMD_MAX_LEN - n);
+	cmd[TLBT_CMD_MAX_LEN] = '\0';
+	ASSERT_EQ(0, tlbt_cmd_raw(&self->a, cmd, TLBT_CMD_MAX_LEN));
+	cmd[TLBT_CMD_MAX_LEN - 1] = '\n';
+	ASSERT_EQ(0, tlbt_cmd_raw(&self->a, cmd, TLBT_CMD_MAX_LEN));
 	assert_arena_intact(_metadata, &self->a, NULL, 1);
 }
 
@@ -564,7 +564,7 @@ TEST_F(arena, every_policy_and_backend_preserves_data)
 {
 	const struct tlbt_seq_desc *s;
 	const char *const *p, *const *b;
-	char cmd[TLBT_CMD_MAX + 1];
+	char cmd[TLBT_CMD_MAX_LEN + 1];
 	struct tlbt_result r;
 	uint64_t salt = 1;
 
@@ -971,7 +971,7 @@ FIXTURE_VARIANT_ADD(bad_cmd, unsafe_reclaim_on_kernel_backend) {
 	.cmd = "reclaim flush=unsafe-ignore-dirty backend=kernel",
 	.err = EOPNOTSUPP };
 FIXTURE_VARIANT_ADD(bad_cmd, command_of_512_bytes) {
-	.cmd = "migrate pages=1", .err = E2BIG, .pad_to = TLBT_CMD_MAX + 1 };
+	.cmd = "migrate pages=1", .err = E2BIG, .pad_to = TLBT_CMD_MAX_LEN + 1 };
 FIXTURE_VARIANT_ADD(bad_cmd, command_of_4096_bytes) {
 	.cmd = "migrate pages=1", .err = E2BIG, .pad_to = 4096 };
 

@@ -34,6 +34,7 @@
 
 #include "libtlbt.h"
 #include "tlbt_bench.h"
+#include "tlbt_detect.h"
 
 #define TLBT_BENCH_MAX_LIST	32
 #define TLBT_BENCH_MIN_REPEATS	5
@@ -150,23 +151,6 @@ static void tlbt_bench_usage(FILE *f)
 		TLBT_BENCH_PAGES_PER_REPEAT, TLBT_BENCH_FLUSHES_PER_REPEAT);
 }
 
-static int tlbt_bench_num(const char *opt, const char *s,
-			  unsigned long long *v)
-{
-	char *end;
-
-	errno = 0;
-	if (*s < '0' || *s > '9')
-		goto bad;
-	*v = strtoull(s, &end, 0);
-	if (errno || *end)
-		goto bad;
-	return 0;
-bad:
-	fprintf(stderr, "tlbtorture: bad number for --%s: '%s'\n", opt, s);
-	return -EINVAL;
-}
-
 /* Split @arg in place at commas; empty items are an error. */
 static int tlbt_bench_split(const char *opt, char *arg, const char **out,
 			    unsigned int *nr)
@@ -223,7 +207,7 @@ static int tlbt_bench_nums(const char *opt, char *arg,
 	for (i = 0; i < *nr; i++) {
 		if (max_word && !strcmp(items[i], "max"))
 			out[i] = max_word;
-		else if (tlbt_bench_num(opt, items[i], &out[i]))
+		else if (tlbt_parse_num(opt, items[i], &out[i]))
 			return -EINVAL;
 	}
 	return 0;
@@ -397,19 +381,19 @@ static int tlbt_bench_parse(int argc, char **argv, struct tlbt_bench_opts *o,
 			o->nr_ceilings = nr;
 			break;
 		case TLBT_BOPT_REPEATS:
-			if (tlbt_bench_num(name, optarg, &v) || !v ||
+			if (tlbt_parse_num(name, optarg, &v) || !v ||
 			    v > 1000)
 				return -EINVAL;
 			o->repeats = v;
 			break;
 		case TLBT_BOPT_PAGES_PER_REPEAT:
-			if (tlbt_bench_num(name, optarg,
+			if (tlbt_parse_num(name, optarg,
 					   &o->pages_per_repeat) ||
 			    !o->pages_per_repeat)
 				return -EINVAL;
 			break;
 		case TLBT_BOPT_FLUSHES_PER_REPEAT:
-			if (tlbt_bench_num(name, optarg,
+			if (tlbt_parse_num(name, optarg,
 					   &o->flushes_per_repeat) ||
 			    !o->flushes_per_repeat)
 				return -EINVAL;

@@ -7,7 +7,10 @@
 #define TLBT_DETECT_H
 
 int tlbt_detect_main(int argc, char **argv);
-/* The runner's one number parser (tlbtorture.c): decimal or 0x-hex. */
+/*
+ * The runner's option numbers (tlbtorture.c): libtlbt's tlbt_parse_number(),
+ * with the message. Also bench's.
+ */
 int tlbt_parse_num(const char *opt, const char *s, unsigned long long *v);
 
 #define TLBT_DETECT_RUNS	20

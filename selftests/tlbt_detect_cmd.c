@@ -314,7 +314,7 @@ static int tlbt_detect_run(const struct tlbt_detect_control *c,
 {
 	unsigned long long per_cmd = o->whole ? o->rounds : 1, round;
 	unsigned long long module = 0, user = 0;
-	char cmd[TLBT_CMD_MAX + 1];
+	char cmd[TLBT_CMD_MAX_LEN + 1];
 	struct tlbt_arena a;
 	int ret;
 

@@ -90,7 +90,7 @@ FIXTURE_TEARDOWN(mkclean_safe)
 
 TEST_F_TIMEOUT(mkclean_safe, no_corruption_under_workers, RACE_TIMEOUT)
 {
-	char cmd[TLBT_CMD_MAX + 1];
+	char cmd[TLBT_CMD_MAX_LEN + 1];
 	struct tlbt_raced rc;
 
 	if (tlbt_nr_cpus() < 2)

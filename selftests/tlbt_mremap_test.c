@@ -106,7 +106,7 @@ FIXTURE_TEARDOWN(mremap_safe)
 
 TEST_F_TIMEOUT(mremap_safe, no_corruption_under_workers, RACE_TIMEOUT)
 {
-	char cmd[TLBT_CMD_MAX + 1], label[64];
+	char cmd[TLBT_CMD_MAX_LEN + 1], label[64];
 	struct tlbt_raced rc;
 
 	snprintf(label, sizeof(label), "%s_%s", variant->flush,
@@ -146,7 +146,7 @@ FIXTURE_TEARDOWN(mremap_unsafe)
 TEST_F_TIMEOUT(mremap_unsafe, release_before_flush_is_caught_by_both_oracles,
 	       RACE_TIMEOUT)
 {
-	char cmd[TLBT_CMD_MAX + 1];
+	char cmd[TLBT_CMD_MAX_LEN + 1];
 	struct tlbt_raced rc;
 
 	if (tlbt_nr_cpus() < 2)

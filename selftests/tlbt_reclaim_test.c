@@ -96,7 +96,7 @@ FIXTURE_TEARDOWN(reclaim_safe)
 /* The workers read every page before the command: none is out (EALREADY). */
 TEST_F_TIMEOUT(reclaim_safe, no_corruption_under_workers, RACE_TIMEOUT)
 {
-	char cmd[TLBT_CMD_MAX + 1], label[64];
+	char cmd[TLBT_CMD_MAX_LEN + 1], label[64];
 	struct tlbt_raced rc;
 
 	snprintf(label, sizeof(label), "%s_%s", variant->flush,
@@ -133,7 +133,7 @@ static void run_raced(struct __test_metadata *_metadata,
 		      struct tlbt_arena *a, const char *flush,
 		      struct tlbt_raced *rc)
 {
-	char cmd[TLBT_CMD_MAX + 1];
+	char cmd[TLBT_CMD_MAX_LEN + 1];
 
 	ASSERT_EQ(0, tlbt_seq_cmd(cmd, sizeof(cmd), tlbt_seq_find("reclaim"),
 				  RACE_PAGES, RACE_ROUNDS, flush, "native"));

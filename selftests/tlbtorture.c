@@ -121,25 +121,11 @@ static void tlbt_usage(FILE *f)
 	fputc('\n', f);
 }
 
-/* Also detect's (tlbt_detect.h): one number parser in the runner. */
+/* Also bench's and detect's (tlbt_detect.h): libtlbt's parser, for options. */
 int tlbt_parse_num(const char *opt, const char *s, unsigned long long *v)
 {
-	char *end;
-
-	errno = 0;
-	if (*s < '0' || *s > '9')
-		goto bad;
-	/* like the command grammar: decimal or 0x-hex, never octal */
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		if (!isxdigit((unsigned char)s[2]))
-			goto bad;
-		*v = strtoull(s + 2, &end, 16);
-	} else
-		*v = strtoull(s, &end, 10);
-	if (errno || *end)
-		goto bad;
-	return 0;
-bad:
+	if (!tlbt_parse_number(s, v))
+		return 0;
 	fprintf(stderr, "tlbtorture: bad number for --%s: '%s'\n", opt, s);
 	return -EINVAL;
 }
@@ -367,7 +353,7 @@ static int tlbt_data_loss_check(const struct tlbt_seq_desc *s,
 				unsigned long long rounds,
 				struct tlbt_loss *l)
 {
-	char cmd[TLBT_CMD_MAX + 1];
+	char cmd[TLBT_CMD_MAX_LEN + 1];
 	struct tlbt_result r;
 	struct tlbt_arena a;
 	unsigned long long k;
@@ -423,7 +409,7 @@ static int tlbt_data_loss_check(const struct tlbt_seq_desc *s,
 static int tlbt_do_run(int argc, char **argv)
 {
 	unsigned long long arena_pages, pages, first = 0, nr;
-	char cmd[TLBT_CMD_MAX + 1], text[8192];
+	char cmd[TLBT_CMD_MAX_LEN + 1], text[8192];
 	const struct tlbt_seq_desc *s;
 	struct tlbt_workers ws;
 	struct tlbt_oracle o;
@@ -747,7 +733,7 @@ static int tlbt_do_matrix(int argc, char **argv)
 	bool pti = false, pcid = false, invpcid = false, bad = false;
 	struct tlbt_row *rows = NULL, *loss_rows = NULL;
 	const struct tlbt_seq_desc *only = NULL;
-	char cmd[TLBT_CMD_MAX + 1];
+	char cmd[TLBT_CMD_MAX_LEN + 1];
 	unsigned long ceiling;
 	struct tlbt_opts opts;
 	int nr = 0, nr_loss = 0, ncpus, ret = 1;
@@ -922,7 +908,7 @@ static int tlbt_do_selfcheck(void)
 		"pages_copied: 12800\nleaked_pages: 0\nleaked_bytes: 0\n"
 		"poison_hits: 0\nlost_dirty: 0\nwritebacks: 17\n"
 		"flushes_avoided: 3\nns_total: 12345678\n"
-		"ns_per_page: 964\nfuture_key: 7\n";
+		"ns_per_page: 964\nbreak: none\nunsafe: 0\nfuture_key: 7\n";
 	const size_t pages = 16, len = pages * TLBT_PAGE_SIZE;
 	volatile uint64_t *mem;
 	unsigned long long during;
