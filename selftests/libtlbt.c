@@ -42,14 +42,14 @@ static const char *tlbt_seq_kernel[TLBT_SEQ_NR][TLBT_POL_NR + 1];
 
 const struct tlbt_seq_desc tlbt_sequences[] = {
 #define TLBT_LIST_SEQ(id, nm, k, req, native, mtx) TLBT_MATRIX_##mtx(id, nm, k)
-#include "../module/tlbt_proto.h"
+#include "tlbt_proto.h"
 #undef TLBT_LIST_SEQ
 	{ .name = NULL },
 };
 
 const char *const tlbt_backends[] = {
 #define TLBT_LIST_BACKEND(id, nm) nm,
-#include "../module/tlbt_proto.h"
+#include "tlbt_proto.h"
 #undef TLBT_LIST_BACKEND
 	NULL
 };
@@ -570,7 +570,7 @@ static const struct {
 #define TLBT_LIST_RESULT(name, field, type)				\
 	{ offsetof(struct tlbt_result, field),				\
 	  sizeof(((struct tlbt_result *)0)->field) },
-#include "../module/tlbt_proto.h"
+#include "tlbt_proto.h"
 #undef TLBT_LIST_RESULT
 };
 

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "tlbt_workers.h"
-#include "../module/tlbt_cmd.h"
+#include "tlbt_cmd.h"
 
 #define TLBT_DEBUGFS		"/sys/kernel/debug/tlbtorture"
 #ifndef ARRAY_SIZE
@@ -44,7 +44,7 @@ struct tlbt_arena {
 
 struct tlbt_result {
 #define TLBT_LIST_RESULT(name, field, type) TLBT_RESULT_##type(field)
-#include "../module/tlbt_proto.h"
+#include "tlbt_proto.h"
 #undef TLBT_LIST_RESULT
 	unsigned int nr_keys;		/* known keys found, strings included */
 };
