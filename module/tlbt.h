@@ -174,9 +174,21 @@ void tlbt_copy_frame(struct tlbt_run *run, unsigned long idx,
 void tlbt_check_leak(struct tlbt_run *run, unsigned long idx,
 		     struct page *old);
 void tlbt_check_poison(struct tlbt_run *run, struct page *frame);
+void tlbt_check_clean(struct tlbt_run *run, unsigned long idx,
+		      struct page *frame, const void *store, bool written);
+struct page *tlbt_pool_take_fault(struct tlbt_arena *arena);
+
+/* tlbt_pages.c: the only writer of an arena page's state */
+struct page *tlbt_page_in(struct tlbt_arena *arena, unsigned long idx);
+struct page *tlbt_page_set_frame(struct tlbt_arena *arena, unsigned long idx,
+				 struct page *frame);
+void tlbt_page_move(struct tlbt_arena *arena, unsigned long to,
+		    unsigned long from);
+struct page *tlbt_page_forget(struct tlbt_arena *arena, unsigned long idx);
+void tlbt_page_dirty(struct tlbt_arena *arena, unsigned long idx);
+void tlbt_page_lose_dirty(struct tlbt_arena *arena, unsigned long idx);
 void tlbt_writeback(struct tlbt_run *run, unsigned long idx);
 void tlbt_drop(struct tlbt_run *run, unsigned long idx, bool written);
-struct page *tlbt_page_in(struct tlbt_arena *arena, unsigned long idx);
 
 /*
  * A sequence: its name, keys, required keys and whether it is native only

@@ -207,7 +207,7 @@ static vm_fault_t tlbt_vm_pfn_mkwrite(struct vm_fault *vmf)
 	if (tlbt_fault_lock(arena))
 		return VM_FAULT_NOPAGE;
 	if (vmf->pgoff < arena->npages && arena->frames[vmf->pgoff]) {
-		set_bit(vmf->pgoff, arena->dirty);
+		tlbt_page_dirty(arena, vmf->pgoff);
 		tlbt_pte_mkwrite(&run, vmf->pgoff);
 	}
 	mutex_unlock(&arena->lock);

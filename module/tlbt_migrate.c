@@ -38,9 +38,9 @@ static int tlbt_migrate_copy(struct tlbt_run *run, unsigned long idx,
 		new = tlbt_pool_take(run);
 		if (!new)
 			return -ENOMEM;
-		run->old[i - run->res->cmd.start] = arena->frames[i];
 		tlbt_copy_frame(run, i, arena->frames[i], new);
-		arena->frames[i] = new;
+		run->old[i - run->res->cmd.start] =
+			tlbt_page_set_frame(arena, i, new);
 	}
 	return 0;
 }

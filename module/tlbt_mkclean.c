@@ -39,7 +39,7 @@ static void tlbt_mkclean_note_dirty(struct tlbt_run *run, unsigned long idx,
 				    pte_t old)
 {
 	if (pte_dirty(old))
-		set_bit(idx, run->arena->dirty);
+		tlbt_page_dirty(run->arena, idx);
 }
 
 static void tlbt_mkclean_note(struct tlbt_run *run, unsigned long idx,

@@ -53,25 +53,6 @@ static void tlbt_mremap_save_flush_punched(struct tlbt_run *run,
 		tlbt_flush_native(run, idx, 1);
 }
 
-/* Page state travels with the frame: frame, dirty flag, store copy. */
-static void tlbt_mremap_move_page(struct tlbt_arena *arena, unsigned long to,
-				  unsigned long from)
-{
-	arena->frames[to] = arena->frames[from];
-	arena->frames[from] = NULL;
-	if (test_and_clear_bit(from, arena->dirty))
-		set_bit(to, arena->dirty);
-	else
-		clear_bit(to, arena->dirty);
-	if (test_and_clear_bit(from, arena->swapped)) {
-		memcpy(arena->store + (to << PAGE_SHIFT),
-		       arena->store + (from << PAGE_SHIFT), PAGE_SIZE);
-		set_bit(to, arena->swapped);
-	} else {
-		clear_bit(to, arena->swapped);
-	}
-}
-
 static void tlbt_mremap_unmap(struct tlbt_run *run, unsigned long idx,
 			      unsigned long nr, int *ret)
 {
@@ -100,11 +81,10 @@ static void tlbt_mremap_clear_dst(struct tlbt_run *run, int *ret)
 		return;
 	tlbt_mremap_unmap(run, cmd->dst, cmd->pages, ret);
 	for (i = cmd->dst; i < cmd->dst + cmd->pages; i++) {
-		if (arena->frames[i])
-			tlbt_pool_give(run, arena->frames[i]);
-		arena->frames[i] = NULL;
-		clear_bit(i, arena->dirty);
-		clear_bit(i, arena->swapped);
+		struct page *frame = tlbt_page_forget(arena, i);
+
+		if (frame)
+			tlbt_pool_give(run, frame);
 	}
 }
 
@@ -122,8 +102,8 @@ static int tlbt_mremap_move(struct tlbt_run *run)
 		else
 			tlbt_flush_kernel_zap(run, cmd->start, cmd->pages);
 		for (i = 0; i < cmd->pages; i++)
-			tlbt_mremap_move_page(run->arena, cmd->dst + i,
-					      cmd->start + i);
+			tlbt_page_move(run->arena, cmd->dst + i,
+				       cmd->start + i);
 		return tlbt_pte_install(run, cmd->dst, cmd->pages);
 	}
 
@@ -144,7 +124,7 @@ static int tlbt_mremap_move(struct tlbt_run *run)
 	if (ret)
 		return ret;
 	for (i = 0; i < cmd->pages; i++)
-		tlbt_mremap_move_page(run->arena, cmd->dst + i, cmd->start + i);
+		tlbt_page_move(run->arena, cmd->dst + i, cmd->start + i);
 	return tlbt_pte_set(run, cmd->dst, cmd->pages, run->ptes);
 }
 
@@ -169,9 +149,10 @@ static int tlbt_mremap_punch(struct tlbt_run *run)
 			}
 			tlbt_copy_frame(run, s, old, new);
 		}
-		tlbt_mremap_move_page(arena, s, d);
+		/* Page state travels with the frame: frame, dirty flag, store. */
+		tlbt_page_move(arena, s, d);
 		if (new)
-			arena->frames[s] = new;
+			tlbt_page_set_frame(arena, s, new);
 		run->old[i] = old;
 	}
 	/*
@@ -199,7 +180,7 @@ static int tlbt_mremap_return(struct tlbt_run *run)
 
 	tlbt_mremap_unmap(run, cmd->dst + cmd->punch, nr, &ret);
 	for (i = cmd->punch; i < cmd->pages; i++)
-		tlbt_mremap_move_page(run->arena, cmd->start + i, cmd->dst + i);
+		tlbt_page_move(run->arena, cmd->start + i, cmd->dst + i);
 	return ret ?: tlbt_pte_install(run, cmd->start, cmd->pages);
 }
 

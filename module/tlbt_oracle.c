@@ -70,31 +70,16 @@ struct page *tlbt_pool_take(struct tlbt_run *run)
 }
 
 /**
- * tlbt_page_in - give an arena page that is out a frame again
+ * tlbt_pool_take_fault - take a released frame for a fault
  * @arena: the arena, its lock held
- * @idx: arena page with no frame
  *
- * Fills the frame from the store if the page was written there, else with
- * zeroes. Poison found on the way counts in the running or next command.
+ * Poison found changed counts in the running or next command.
  *
- * Return: the frame, or NULL when the pool is empty (it never is: it holds
- * as many frames as the arena has pages).
+ * Return: the frame, or NULL when the pool is empty.
  */
-struct page *tlbt_page_in(struct tlbt_arena *arena, unsigned long idx)
+struct page *tlbt_pool_take_fault(struct tlbt_arena *arena)
 {
-	struct page *frame;
-
-	lockdep_assert_held(&arena->lock);
-	frame = tlbt_pool_take_count(arena, &arena->fault_poison_hits);
-	if (!frame)
-		return NULL;
-	if (test_and_clear_bit(idx, arena->swapped))
-		memcpy(page_address(frame), arena->store + (idx << PAGE_SHIFT),
-		       PAGE_SIZE);
-	else
-		clear_page(page_address(frame));
-	arena->frames[idx] = frame;
-	return frame;
+	return tlbt_pool_take_count(arena, &arena->fault_poison_hits);
 }
 
 /**
@@ -167,41 +152,23 @@ void tlbt_check_poison(struct tlbt_run *run, struct page *frame)
 }
 
 /**
- * tlbt_writeback - write arena page @idx to the store and mark it clean
- * @run: the running command
- * @idx: arena page with a frame
- *
- * The store copy is also the oracle's snapshot: after the last flush,
- * a frame that differs from it was written without being marked dirty.
- */
-void tlbt_writeback(struct tlbt_run *run, unsigned long idx)
-{
-	struct tlbt_arena *arena = run->arena;
-
-	memcpy(arena->store + (idx << PAGE_SHIFT),
-	       page_address(arena->frames[idx]), PAGE_SIZE);
-	clear_bit(idx, arena->dirty);
-	run->res->writebacks++;
-}
-
-/**
- * tlbt_drop - release the frame of a clean, unmapped page to the pool
+ * tlbt_check_clean - compare a clean page's frame with its store copy
  * @run: the running command, after the last flush of @idx
- * @idx: arena page with a frame, marked clean, its PTE empty
+ * @idx: arena page, marked clean, its PTE empty
+ * @frame: its frame
+ * @store: its store copy
  * @written: written back before its flush in this round
  *
  * A clean page must equal its store copy. If it does not, a write reached
- * it that is lost here: after its writeback (@written: leaked_pages and
- * leaked_bytes), or without marking it dirty (lost_dirty).
+ * it that is lost when it is dropped: after its writeback (@written:
+ * leaked_pages and leaked_bytes), or without marking it dirty (lost_dirty).
  */
-void tlbt_drop(struct tlbt_run *run, unsigned long idx, bool written)
+void tlbt_check_clean(struct tlbt_run *run, unsigned long idx,
+		      struct page *frame, const void *store, bool written)
 {
-	struct tlbt_arena *arena = run->arena;
-	struct page *frame = arena->frames[idx];
 	unsigned long n;
 
-	n = tlbt_diff_bytes(page_address(frame),
-			    arena->store + (idx << PAGE_SHIFT), 0);
+	n = tlbt_diff_bytes(page_address(frame), store, 0);
 	if (n && written) {
 		run->res->leaked_pages++;
 		run->res->leaked_bytes += n;
@@ -210,7 +177,4 @@ void tlbt_drop(struct tlbt_run *run, unsigned long idx, bool written)
 		run->res->lost_dirty++;
 		trace_tlbt_leak("lost_dirty", idx, n);
 	}
-	arena->frames[idx] = NULL;
-	set_bit(idx, arena->swapped);
-	tlbt_pool_give(run, frame);
 }

@@ -25,7 +25,7 @@ static void tlbt_reclaim_note_dirty(struct tlbt_run *run, unsigned long idx,
 				    pte_t old)
 {
 	if (pte_dirty(old))
-		set_bit(idx, run->arena->dirty);
+		tlbt_page_dirty(run->arena, idx);
 }
 
 static void tlbt_reclaim_flush_one(struct tlbt_run *run, unsigned long idx,
@@ -102,7 +102,7 @@ static int tlbt_reclaim_native(struct tlbt_run *run, unsigned long s,
 		for (i = s; i < s + n && !ret; i++) {
 			if (!arena->frames[i])
 				continue;
-			clear_bit(i, arena->dirty);
+			tlbt_page_lose_dirty(arena, i);
 			tlbt_drop(run, i, false);
 		}
 		return ret;
