@@ -13,6 +13,12 @@ umask 022
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+# udev's links, which devtmpfs lacks: kselftest's runner.sh writes to
+# /dev/stdout, which would otherwise become a regular file.
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
 # The kernel opened /dev/console before devtmpfs existed; reopen it so the
 # job's output surely reaches the serial console.
 exec </dev/console >/dev/console 2>&1

@@ -58,11 +58,18 @@ fi
 rmmod tlbtorture
 tap $? "the module loaded at boot unloads before the collection run"
 if [ -x /tlbt/ksft/run_kselftest.sh ]; then
-	/tlbt/ksft/run_kselftest.sh -c tlbtorture || worst=1
+	{ /tlbt/ksft/run_kselftest.sh -c tlbtorture; echo $? >/tmp/ksft.rc; } |
+		tee /tmp/ksft.out
+	[ "$(cat /tmp/ksft.rc)" -eq 0 ] || worst=1
 else
 	echo "# tlbt-run: /tlbt/ksft/run_kselftest.sh missing from the initramfs exit=1"
 	worst=1
 fi
+# Its output is what is counted: every program must have reported.
+progs=$(ls /tlbt/ksft/tlbtorture/*_test 2>/dev/null | wc -l)
+ran=$(grep -c '^# # tlbt-run: ' /tmp/ksft.out 2>/dev/null)
+[ "$progs" -gt 0 ] && [ "${ran:-0}" -eq "$progs" ]
+tap $? "the collection's output shows all $progs test programs ran (${ran:-0} tlbt-run lines)"
 [ ! -d /sys/module/tlbtorture ]
 tap $? "the collection's wrapper unloaded the module it loaded"
 insmod /tlbt/tlbtorture.ko
