@@ -89,7 +89,7 @@ FILENAME == histf {
 	m = split(line, f, " ")
 	c = ""; r = ""; h = 0
 	for (i = 1; i < m; i++) {
-		if (f[i] == "common_cpu" || f[i] == "cpu") c = f[i + 1]
+		if (f[i] == "common_cpu" || f[i] == "cpu") c = f[i + 1] + 0
 		else if (f[i] == "reason") r = f[i + 1]
 		else if (f[i] == "hitcount") h = f[i + 1]
 	}
@@ -111,7 +111,7 @@ FILENAME == statf {
 	cpu = ""; ts = ""; ev = ""; pid = ""
 	for (i = 1; i <= NF; i++) {
 		if (cpu == "" && $i ~ /^\[[0-9]+\]$/) {
-			cpu = substr($i, 2, length($i) - 2)
+			cpu = substr($i, 2, length($i) - 2) + 0
 			if (i > 1) { pid = $(i - 1); sub(/.*-/, "", pid) }
 			continue
 		}
