@@ -103,27 +103,29 @@ insmod $ko ceiling=7 max_pages=100 >/tmp/param.log 2>&1 &&
 	[ "$(cat $par/ceiling)" = 7 ] && [ "$(cat $par/max_pages)" = 100 ]
 tap $? "insmod ceiling=7 max_pages=100: debugfs and sysfs read 7 and 100"
 echo 9 >$par/ceiling && [ "$(cat $dbg/ceiling)" = 9 ] &&
-	! (echo 262145 >$par/ceiling) 2>>/tmp/param.log &&
-	! (echo 0 >$par/max_pages) 2>>/tmp/param.log &&
-	! (echo many >$par/max_pages) 2>>/tmp/param.log &&
+	! (echo 262145 >$par/ceiling) 2>>/tmp/param-sysfs.log &&
+	! (echo 0 >$par/max_pages) 2>>/tmp/param-sysfs.log &&
+	! (echo many >$par/max_pages) 2>>/tmp/param-sysfs.log &&
 	[ "$(cat $dbg/ceiling)" = 9 ] && [ "$(cat $dbg/max_pages)" = 100 ]
-tap $? "parameters/ writes: ceiling 9 taken; ceiling 262145, max_pages 0 and many refused, values kept"
+if ! tap $? "parameters/ writes: ceiling 9 taken; ceiling 262145, max_pages 0 and many refused, values kept"; then
+	sed 's/^/# param: /' /tmp/param.log /tmp/param-sysfs.log
+fi
 rmmod tlbtorture
 bad=0
 for args in "ceiling=5 max_pages=0" "ceiling=262145" "max_pages=-1"; do
 	# shellcheck disable=SC2086 # args is a word list
-	if insmod $ko $args >>/tmp/param.log 2>&1; then
+	if insmod $ko $args >>/tmp/param-load.log 2>&1; then
 		echo "# guest: insmod $args loaded"
 		bad=1
 		rmmod tlbtorture
 	fi
 	[ ! -d /sys/module/tlbtorture ] || { echo "# guest: insmod $args left /sys/module/tlbtorture"; bad=1; }
 done
-grep -c 'Invalid argument' /tmp/param.log | grep -qx 3 || bad=1
+grep -c 'Invalid argument' /tmp/param-load.log | grep -qx 3 || bad=1
 dmesg | grep -q 'tlbtorture: max_pages=0 refused: not an integer in 1..262144' || bad=1
 [ "$bad" -eq 0 ]
 if ! tap $? "insmod with max_pages=0, ceiling=262145 or max_pages=-1 fails with EINVAL, says why, loads nothing"; then
-	sed 's/^/# param: /' /tmp/param.log
+	sed 's/^/# param: /' /tmp/param-load.log
 	dmesg | grep 'tlbtorture:' | tail -5 | sed 's/^/# param: /'
 fi
 
