@@ -37,6 +37,21 @@ void *tlbt_kvmalloc(size_t n, size_t size, gfp_t gfp);
 void *tlbt_vzalloc(size_t size);
 void tlbt_kvfree(const void *p, size_t size);
 
+/* Trace events' kinds (tlbt_trace.h): which flush, which oracle hit. */
+enum tlbt_flush_kind {
+	TLBT_FLUSH_NATIVE,	/* the native engine's shootdown */
+	TLBT_FLUSH_REPAIR,	/* break=: the full flush after the command */
+	TLBT_FLUSH_KERNEL,	/* backend=kernel: zap_vma_ptes() flushed */
+	TLBT_FLUSH_KIND_NR,
+};
+
+enum tlbt_leak_kind {
+	TLBT_LEAK_LEAK,		/* written after the copy */
+	TLBT_LEAK_POISON,	/* a released, poisoned frame written */
+	TLBT_LEAK_LOST_DIRTY,	/* written, then dropped as clean */
+	TLBT_LEAK_KIND_NR,
+};
+
 /* What a command measured; printed as "key: value" lines. */
 struct tlbt_result {
 	struct tlbt_cmd cmd;

@@ -24,6 +24,7 @@
 #include <linux/uaccess.h>
 #include "tlbt.h"
 #include "tlbt_compat.h"
+#include "tlbt_trace.h"
 
 static const struct vm_operations_struct tlbt_vm_ops;
 
@@ -400,6 +401,7 @@ static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
 	if (cmd->brk != TLBT_BREAK_NONE)
 		pr_notice_once("break=%s: the native flush engine is broken on purpose, stale TLB entries into arena frames are expected\n",
 			       tlbt_break_name(cmd->brk));
+	trace_tlbt_cmd_begin(cmd, cmd->rounds, 0);
 	for (r = 0; r < cmd->rounds; r++) {
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
@@ -410,7 +412,9 @@ static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
 			break;
 		/* Only the rounds are timed, not the waits between them. */
 		t0 = ktime_get_ns();
+		trace_tlbt_round_begin(cmd, r);
 		ret = tlbt_run_round(&run, ops);
+		trace_tlbt_round_end(cmd, r);
 		res->ns_total += ktime_get_ns() - t0;
 		tlbt_round_end(&run);
 		if (!ret)
@@ -445,6 +449,7 @@ static int tlbt_arena_run(struct tlbt_arena *arena, struct tlbt_cmd *cmd)
 		res->ns_per_page = div64_u64(res->ns_total,
 					     res->rounds_done * cmd->pages);
 	res->error = ret;
+	trace_tlbt_cmd_end(cmd, res->rounds_done, ret);
 	/*
 	 * Killed while it ran: cut short, or in its last round, which then
 	 * completes. The stress tests count the kills that hit a sequence.

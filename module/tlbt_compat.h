@@ -18,6 +18,9 @@
  *   vmf_insert_pfn_prot(), on_each_cpu_mask(), mm->context.tlb_gen,
  *   mm_cpumask(), the debugfs and simple_attr calls: same signatures.
  * - cpu_tlbstate: the module reads CR3 instead (see tlbt_flush.c).
+ * - __assign_str(): one argument since 2c92ca849fcc (6.10), but no
+ *   event has a __string() field: the fixed sets are __print_symbolic()
+ *   (tlbt_trace.h), so there is nothing to copy.
  */
 #ifndef TLBT_COMPAT_H
 #define TLBT_COMPAT_H
@@ -49,18 +52,6 @@
 #define tlbt_pte_mkwrite_novma(pte)	pte_mkwrite_novma(pte)
 #else
 #define tlbt_pte_mkwrite_novma(pte)	pte_mkwrite(pte)
-#endif
-
-/*
- * 6.10, 2c92ca849fcc ("tracing/treewide: Remove second parameter of
- * __assign_str()"): the source comes from the field's __string(). Our
- * string fields are named after the TP_PROTO argument they copy, so the
- * old form passes the field name twice.
- */
-#if TLBT_SINCE(6, 10)
-#define tlbt_assign_str(field)		__assign_str(field)
-#else
-#define tlbt_assign_str(field)		__assign_str(field, field)
 #endif
 
 #endif /* TLBT_COMPAT_H */

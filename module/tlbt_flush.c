@@ -263,7 +263,7 @@ void tlbt_flush_native(struct tlbt_run *run, unsigned long idx,
 		res->invlpg_pages += nr;
 	res->cpu_flushes += atomic_read(&info.flushed);
 	res->cpu_skips += atomic_read(&info.skipped);
-	trace_tlbt_flush("native", idx, nr, info.full, remote);
+	trace_tlbt_flush(TLBT_FLUSH_NATIVE, idx, nr, info.full, remote);
 }
 
 /**
@@ -286,7 +286,7 @@ void tlbt_flush_repair(struct tlbt_run *run)
 	unsigned int remote;
 
 	remote = tlbt_shootdown(run, &info, TLBT_BREAK_NONE);
-	trace_tlbt_flush("repair", 0, info.nr, true, remote);
+	trace_tlbt_flush(TLBT_FLUSH_REPAIR, 0, info.nr, true, remote);
 }
 
 static void tlbt_flush_all_ipi(void *unused)
@@ -321,5 +321,5 @@ void tlbt_flush_kernel_zap(struct tlbt_run *run, unsigned long idx,
 	zap_vma_ptes(run->vma, tlbt_page_addr(run, idx), nr << PAGE_SHIFT);
 	run->res->shootdowns++;
 	trace_tlbt_unmap(idx, nr);
-	trace_tlbt_flush("kernel", idx, nr, false, 0);
+	trace_tlbt_flush(TLBT_FLUSH_KERNEL, idx, nr, false, 0);
 }

@@ -11,8 +11,11 @@
 #include <linux/capability.h>
 #include <linux/debugfs.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
 #include <linux/vmalloc.h>
 #include <xen/xen.h>
 #include "tlbt.h"
@@ -75,57 +78,102 @@ void tlbt_kvfree(const void *p, size_t size)
 }
 
 /*
+ * The two knobs, set through debugfs or as module parameters
+ * (modprobe tlbtorture ceiling=N, /sys/module/tlbtorture/parameters/):
+ * both paths store through tlbt_knob_store(), the one range check.
+ */
+struct tlbt_knob {
+	unsigned long *val;
+	unsigned long min;
+};
+
+static struct tlbt_knob tlbt_knob_ceiling = { &tlbt_ceiling, 0 };
+static struct tlbt_knob tlbt_knob_max_pages = { &tlbt_max_pages, 1 };
+
+static int tlbt_knob_store(struct tlbt_knob *knob, u64 val)
+{
+	if (val < knob->min || val > TLBT_KNOB_MAX)
+		return -ERANGE;
+	WRITE_ONCE(*knob->val, val);
+	return 0;
+}
+
+static int tlbt_knob_get(void *data, u64 *val)
+{
+	struct tlbt_knob *knob = data;
+
+	*val = READ_ONCE(*knob->val);
+	return 0;
+}
+
+static int tlbt_knob_set(void *data, u64 val)
+{
+	return tlbt_knob_store(data, val);
+}
+
+/*
  * DEFINE_DEBUGFS_ATTRIBUTE() with a capability check in open(): debugfs
  * may be mounted, or its files chmod-ed, looser than their 0600. Only
  * the open() differs, and it calls the same simple_attr helpers, so the
  * knobs follow the kernel's own attribute files. No .llseek: a NULL one
  * refuses to seek, as no_llseek did (see tlbt_compat.h).
  */
-#define TLBT_DEFINE_KNOB(name)						\
-static int name##_open(struct inode *inode, struct file *file)		\
-{									\
-	if (!capable(CAP_SYS_ADMIN))					\
-		return -EPERM;						\
-	return simple_attr_open(inode, file, name##_get, name##_set,	\
-				"%llu\n");				\
-}									\
-static const struct file_operations name##_fops = {			\
-	.owner = THIS_MODULE,						\
-	.open = name##_open,						\
-	.release = simple_attr_release,					\
-	.read = debugfs_attr_read,					\
-	.write = debugfs_attr_write,					\
+static int tlbt_knob_open(struct inode *inode, struct file *file)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return simple_attr_open(inode, file, tlbt_knob_get, tlbt_knob_set,
+				"%llu\n");
 }
 
-static int tlbt_ceiling_get(void *data, u64 *val)
+static const struct file_operations tlbt_knob_fops = {
+	.owner = THIS_MODULE,
+	.open = tlbt_knob_open,
+	.release = simple_attr_release,
+	.read = debugfs_attr_read,
+	.write = debugfs_attr_write,
+};
+
+/*
+ * A bad value at load time fails the load (parse_args() passes the error
+ * on), so it gets its own line in the log; a sysfs write gets it too.
+ * -EINVAL, the kernel's answer to any bad parameter, for both causes.
+ */
+static int tlbt_param_set(const char *arg, const struct kernel_param *kp)
 {
-	*val = READ_ONCE(tlbt_ceiling);
+	struct tlbt_knob *knob = kp->arg;
+	u64 val;
+	int ret;
+
+	ret = kstrtoull(arg, 0, &val);
+	if (!ret)
+		ret = tlbt_knob_store(knob, val);
+	if (ret) {
+		pr_err("%s=%.*s refused: not an integer in %lu..%d, %s stays %lu\n",
+		       kp->name, (int)strcspn(arg, "\n"), arg, knob->min,
+		       TLBT_KNOB_MAX, kp->name, READ_ONCE(*knob->val));
+		return -EINVAL;
+	}
 	return 0;
 }
 
-static int tlbt_ceiling_set(void *data, u64 val)
+static int tlbt_param_get(char *buf, const struct kernel_param *kp)
 {
-	if (val > TLBT_KNOB_MAX)
-		return -ERANGE;
-	WRITE_ONCE(tlbt_ceiling, val);
-	return 0;
-}
-TLBT_DEFINE_KNOB(tlbt_ceiling);
+	struct tlbt_knob *knob = kp->arg;
 
-static int tlbt_max_pages_get(void *data, u64 *val)
-{
-	*val = READ_ONCE(tlbt_max_pages);
-	return 0;
+	return sysfs_emit(buf, "%lu\n", READ_ONCE(*knob->val));
 }
 
-static int tlbt_max_pages_set(void *data, u64 val)
-{
-	if (!val || val > TLBT_KNOB_MAX)
-		return -ERANGE;
-	WRITE_ONCE(tlbt_max_pages, val);
-	return 0;
-}
-TLBT_DEFINE_KNOB(tlbt_max_pages);
+static const struct kernel_param_ops tlbt_param_ops = {
+	.set = tlbt_param_set,
+	.get = tlbt_param_get,
+};
+
+/* 0644: under lockdown debugfs refuses writable files, sysfs does not. */
+module_param_cb(ceiling, &tlbt_param_ops, &tlbt_knob_ceiling, 0644);
+MODULE_PARM_DESC(ceiling, "native backend: most pages flushed by INVLPG, more is a full flush (0..262144, default 33)");
+module_param_cb(max_pages, &tlbt_param_ops, &tlbt_knob_max_pages, 0644);
+MODULE_PARM_DESC(max_pages, "largest arena in pages (1..262144, default 4096)");
 
 static int tlbt_stats_show(struct seq_file *m, void *v)
 {
@@ -175,10 +223,10 @@ static int __init tlbt_init(void)
 	tlbt_dir = debugfs_create_dir("tlbtorture", NULL);
 	if (IS_ERR(tlbt_dir))
 		return PTR_ERR(tlbt_dir);
-	debugfs_create_file_unsafe("ceiling", 0600, tlbt_dir, NULL,
-				   &tlbt_ceiling_fops);
-	debugfs_create_file_unsafe("max_pages", 0600, tlbt_dir, NULL,
-				   &tlbt_max_pages_fops);
+	debugfs_create_file_unsafe("ceiling", 0600, tlbt_dir,
+				   &tlbt_knob_ceiling, &tlbt_knob_fops);
+	debugfs_create_file_unsafe("max_pages", 0600, tlbt_dir,
+				   &tlbt_knob_max_pages, &tlbt_knob_fops);
 	debugfs_create_file_unsafe("stats", 0400, tlbt_dir, NULL,
 				   &tlbt_stats_fops);
 	tlbt_arena_debugfs_init(tlbt_dir);

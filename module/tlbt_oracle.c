@@ -51,7 +51,7 @@ static struct page *tlbt_pool_take_count(struct tlbt_arena *arena,
 	n = tlbt_diff_bytes(page_address(frame), NULL, TLBT_POISON);
 	if (n) {
 		*poison_hits += n;
-		trace_tlbt_leak("poison", page_to_pfn(frame), n);
+		trace_tlbt_leak(TLBT_LEAK_POISON, page_to_pfn(frame), n);
 	}
 	return frame;
 }
@@ -130,7 +130,7 @@ void tlbt_check_leak(struct tlbt_run *run, unsigned long idx,
 		return;
 	run->res->leaked_pages++;
 	run->res->leaked_bytes += n;
-	trace_tlbt_leak("leak", idx, n);
+	trace_tlbt_leak(TLBT_LEAK_LEAK, idx, n);
 }
 
 /**
@@ -146,7 +146,7 @@ void tlbt_check_poison(struct tlbt_run *run, struct page *frame)
 	if (!n)
 		return;
 	run->res->poison_hits += n;
-	trace_tlbt_leak("poison", page_to_pfn(frame), n);
+	trace_tlbt_leak(TLBT_LEAK_POISON, page_to_pfn(frame), n);
 	/* Counted once: restore the poison. */
 	memset(page_address(frame), TLBT_POISON, PAGE_SIZE);
 }
@@ -172,9 +172,9 @@ void tlbt_check_clean(struct tlbt_run *run, unsigned long idx,
 	if (n && written) {
 		run->res->leaked_pages++;
 		run->res->leaked_bytes += n;
-		trace_tlbt_leak("leak", idx, n);
+		trace_tlbt_leak(TLBT_LEAK_LEAK, idx, n);
 	} else if (n) {
 		run->res->lost_dirty++;
-		trace_tlbt_leak("lost_dirty", idx, n);
+		trace_tlbt_leak(TLBT_LEAK_LOST_DIRTY, idx, n);
 	}
 }

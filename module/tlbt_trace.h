@@ -6,7 +6,163 @@
 #define _TLBT_TRACE_H
 
 #include <linux/tracepoint.h>
-#include "tlbt_compat.h"
+#include "tlbt.h"
+
+/*
+ * The fixed sets, printed with __print_symbolic(): the enums of
+ * tlbt_cmd.h, named as tlbt_cmd.c spells them, and the event kinds of
+ * tlbt.h. tlbt_trace.c checks that each table ends at its enum's last
+ * value. TRACE_DEFINE_ENUM() puts the values into the format files, so
+ * that trace-cmd and kernelshark can decode them.
+ */
+TRACE_DEFINE_ENUM(TLBT_SEQ_MIGRATE);
+TRACE_DEFINE_ENUM(TLBT_SEQ_MREMAP);
+TRACE_DEFINE_ENUM(TLBT_SEQ_RECLAIM);
+TRACE_DEFINE_ENUM(TLBT_SEQ_MKCLEAN);
+TRACE_DEFINE_ENUM(TLBT_SEQ_SYNC);
+
+#define tlbt_show_seq(v)						\
+	__print_symbolic(v,						\
+		{ TLBT_SEQ_MIGRATE, "migrate" },			\
+		{ TLBT_SEQ_MREMAP, "mremap" },				\
+		{ TLBT_SEQ_RECLAIM, "reclaim" },			\
+		{ TLBT_SEQ_MKCLEAN, "mkclean" },			\
+		{ TLBT_SEQ_SYNC, "sync" })
+
+TRACE_DEFINE_ENUM(TLBT_POL_IMMEDIATE);
+TRACE_DEFINE_ENUM(TLBT_POL_BATCHED);
+TRACE_DEFINE_ENUM(TLBT_POL_DIRTY_AWARE);
+TRACE_DEFINE_ENUM(TLBT_POL_TLBGEN);
+TRACE_DEFINE_ENUM(TLBT_POL_MM_PENDING);
+TRACE_DEFINE_ENUM(TLBT_POL_UNSAFE_COPY_BEFORE_FLUSH);
+TRACE_DEFINE_ENUM(TLBT_POL_UNSAFE_RELEASE_BEFORE_FLUSH);
+TRACE_DEFINE_ENUM(TLBT_POL_UNSAFE_WRITEBACK_BEFORE_FLUSH);
+TRACE_DEFINE_ENUM(TLBT_POL_UNSAFE_IGNORE_DIRTY);
+TRACE_DEFINE_ENUM(TLBT_POL_UNSAFE_NO_FLUSH);
+TRACE_DEFINE_ENUM(TLBT_POL_NONE);
+
+#define tlbt_show_policy(v)						\
+	__print_symbolic(v,						\
+		{ TLBT_POL_IMMEDIATE, "immediate" },			\
+		{ TLBT_POL_BATCHED, "batched" },			\
+		{ TLBT_POL_DIRTY_AWARE, "dirty-aware" },		\
+		{ TLBT_POL_TLBGEN, "tlbgen" },				\
+		{ TLBT_POL_MM_PENDING, "mm-pending" },			\
+		{ TLBT_POL_UNSAFE_COPY_BEFORE_FLUSH,			\
+		  "unsafe-copy-before-flush" },				\
+		{ TLBT_POL_UNSAFE_RELEASE_BEFORE_FLUSH,			\
+		  "unsafe-release-before-flush" },			\
+		{ TLBT_POL_UNSAFE_WRITEBACK_BEFORE_FLUSH,		\
+		  "unsafe-writeback-before-flush" },			\
+		{ TLBT_POL_UNSAFE_IGNORE_DIRTY, "unsafe-ignore-dirty" },	\
+		{ TLBT_POL_UNSAFE_NO_FLUSH, "unsafe-no-flush" },	\
+		{ TLBT_POL_NONE, "none" })
+
+TRACE_DEFINE_ENUM(TLBT_BACKEND_NATIVE);
+TRACE_DEFINE_ENUM(TLBT_BACKEND_KERNEL);
+
+#define tlbt_show_backend(v)						\
+	__print_symbolic(v,						\
+		{ TLBT_BACKEND_NATIVE, "native" },			\
+		{ TLBT_BACKEND_KERNEL, "kernel" })
+
+TRACE_DEFINE_ENUM(TLBT_FLUSH_NATIVE);
+TRACE_DEFINE_ENUM(TLBT_FLUSH_REPAIR);
+TRACE_DEFINE_ENUM(TLBT_FLUSH_KERNEL);
+
+#define tlbt_show_flush_kind(v)						\
+	__print_symbolic(v,						\
+		{ TLBT_FLUSH_NATIVE, "native" },			\
+		{ TLBT_FLUSH_REPAIR, "repair" },			\
+		{ TLBT_FLUSH_KERNEL, "kernel" })
+
+TRACE_DEFINE_ENUM(TLBT_LEAK_LEAK);
+TRACE_DEFINE_ENUM(TLBT_LEAK_POISON);
+TRACE_DEFINE_ENUM(TLBT_LEAK_LOST_DIRTY);
+
+#define tlbt_show_leak_kind(v)						\
+	__print_symbolic(v,						\
+		{ TLBT_LEAK_LEAK, "leak" },				\
+		{ TLBT_LEAK_POISON, "poison" },				\
+		{ TLBT_LEAK_LOST_DIRTY, "lost_dirty" })
+
+/*
+ * A command's span, cmd_begin to cmd_end, and each round's inside it,
+ * round_begin to round_end: kernelshark draws them, and
+ * scripts/trace-sequence.sh charges the phase events to them. A
+ * command refused before it runs (parse, bind, ENOMEM) has no span.
+ */
+DECLARE_EVENT_CLASS(tlbt_cmd_span,
+	TP_PROTO(const struct tlbt_cmd *cmd, u64 rounds, int error),
+	TP_ARGS(cmd, rounds, error),
+	TP_STRUCT__entry(
+		__field(unsigned int, seq)
+		__field(unsigned int, policy)
+		__field(unsigned int, backend)
+		__field(u64, start)
+		__field(u64, pages)
+		__field(u64, rounds)
+		__field(int, error)
+	),
+	TP_fast_assign(
+		__entry->seq = cmd->seq;
+		__entry->policy = cmd->policy;
+		__entry->backend = cmd->backend;
+		__entry->start = cmd->start;
+		__entry->pages = cmd->pages;
+		__entry->rounds = rounds;
+		__entry->error = error;
+	),
+	TP_printk("seq=%s policy=%s backend=%s start=%llu pages=%llu rounds=%llu error=%d",
+		  tlbt_show_seq(__entry->seq),
+		  tlbt_show_policy(__entry->policy),
+		  tlbt_show_backend(__entry->backend),
+		  __entry->start, __entry->pages, __entry->rounds,
+		  __entry->error)
+);
+
+/* @rounds: those asked for; @error: 0 */
+DEFINE_EVENT(tlbt_cmd_span, tlbt_cmd_begin,
+	TP_PROTO(const struct tlbt_cmd *cmd, u64 rounds, int error),
+	TP_ARGS(cmd, rounds, error));
+
+/* @rounds: those done; @error: the command's, 0 or -errno */
+DEFINE_EVENT(tlbt_cmd_span, tlbt_cmd_end,
+	TP_PROTO(const struct tlbt_cmd *cmd, u64 rounds, int error),
+	TP_ARGS(cmd, rounds, error));
+
+/* @round counts from 0; round_end fires before the round's locks drop. */
+DECLARE_EVENT_CLASS(tlbt_round_span,
+	TP_PROTO(const struct tlbt_cmd *cmd, u64 round),
+	TP_ARGS(cmd, round),
+	TP_STRUCT__entry(
+		__field(unsigned int, seq)
+		__field(unsigned int, policy)
+		__field(unsigned int, backend)
+		__field(u64, pages)
+		__field(u64, round)
+	),
+	TP_fast_assign(
+		__entry->seq = cmd->seq;
+		__entry->policy = cmd->policy;
+		__entry->backend = cmd->backend;
+		__entry->pages = cmd->pages;
+		__entry->round = round;
+	),
+	TP_printk("seq=%s policy=%s backend=%s pages=%llu round=%llu",
+		  tlbt_show_seq(__entry->seq),
+		  tlbt_show_policy(__entry->policy),
+		  tlbt_show_backend(__entry->backend),
+		  __entry->pages, __entry->round)
+);
+
+DEFINE_EVENT(tlbt_round_span, tlbt_round_begin,
+	TP_PROTO(const struct tlbt_cmd *cmd, u64 round),
+	TP_ARGS(cmd, round));
+
+DEFINE_EVENT(tlbt_round_span, tlbt_round_end,
+	TP_PROTO(const struct tlbt_cmd *cmd, u64 round),
+	TP_ARGS(cmd, round));
 
 /*
  * Every sequence event fires when its step is done, so the time between
@@ -35,26 +191,28 @@ DEFINE_EVENT(tlbt_range, tlbt_remap,
 	TP_PROTO(unsigned long idx, unsigned long nr),
 	TP_ARGS(idx, nr));
 
+/* @kind: the native engine, its repair flush, or the kernel's zap */
 TRACE_EVENT(tlbt_flush,
-	TP_PROTO(const char *backend, unsigned long idx, unsigned long nr,
+	TP_PROTO(enum tlbt_flush_kind kind, unsigned long idx, unsigned long nr,
 		 bool full, unsigned int remote_cpus),
-	TP_ARGS(backend, idx, nr, full, remote_cpus),
+	TP_ARGS(kind, idx, nr, full, remote_cpus),
 	TP_STRUCT__entry(
-		__string(backend, backend)
+		__field(unsigned int, kind)
 		__field(unsigned long, idx)
 		__field(unsigned long, nr)
 		__field(bool, full)
 		__field(unsigned int, remote_cpus)
 	),
 	TP_fast_assign(
-		tlbt_assign_str(backend);
+		__entry->kind = kind;
 		__entry->idx = idx;
 		__entry->nr = nr;
 		__entry->full = full;
 		__entry->remote_cpus = remote_cpus;
 	),
 	TP_printk("backend=%s idx=%lu nr=%lu full=%d remote_cpus=%u",
-		  __get_str(backend), __entry->idx, __entry->nr,
+		  tlbt_show_flush_kind(__entry->kind),
+		  __entry->idx, __entry->nr,
 		  __entry->full, __entry->remote_cpus)
 );
 
@@ -95,21 +253,27 @@ TRACE_EVENT(tlbt_copy,
 		  __entry->old_pfn, __entry->new_pfn)
 );
 
-/* An oracle hit: @kind is "leak" (write after copy) or "poison". */
+/*
+ * An oracle hit: a write after the copy (leak; lost_dirty when the
+ * write went to a page dropped as clean) or a poisoned frame written
+ * (poison; @idx is then its pfn).
+ */
 TRACE_EVENT(tlbt_leak,
-	TP_PROTO(const char *kind, unsigned long idx, unsigned long bytes),
+	TP_PROTO(enum tlbt_leak_kind kind, unsigned long idx,
+		 unsigned long bytes),
 	TP_ARGS(kind, idx, bytes),
 	TP_STRUCT__entry(
-		__string(kind, kind)
+		__field(unsigned int, kind)
 		__field(unsigned long, idx)
 		__field(unsigned long, bytes)
 	),
 	TP_fast_assign(
-		tlbt_assign_str(kind);
+		__entry->kind = kind;
 		__entry->idx = idx;
 		__entry->bytes = bytes;
 	),
-	TP_printk("kind=%s idx=%lu bytes=%lu", __get_str(kind),
+	TP_printk("kind=%s idx=%lu bytes=%lu",
+		  tlbt_show_leak_kind(__entry->kind),
 		  __entry->idx, __entry->bytes)
 );
 

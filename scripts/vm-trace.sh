@@ -1,6 +1,7 @@
 #!/bin/bash
 # Run scripts/trace-sequence.sh in the guest (job "trace") and bring its
-# trace.dat back: the guest prints it as base64 between markers.
+# trace.dat back: the guest prints it as base64 between markers. The
+# summary, then the first spans of trace-cmd report on the host.
 #   scripts/vm-trace.sh SEQ,OPT,OPT...
 set -euo pipefail
 
@@ -17,3 +18,9 @@ tr -d '\r' <"$log" | sed -n '/^# tlbtorture run/,/^# trace kept/p'
 tr -d '\r' <"$log" | sed -n '/^TLBT-TRACE-BEGIN$/,/^TLBT-TRACE-END$/{//!p}' |
 	base64 -d >"$repo/build/trace.dat"
 echo "trace: $repo/build/trace.dat ($(stat -c %s "$repo/build/trace.dat") bytes)"
+# The first spans as kernelshark will show them: read back on the host.
+if command -v trace-cmd >/dev/null; then
+	echo "# trace-cmd report -i build/trace.dat: the first cmd and round spans"
+	trace-cmd report -i "$repo/build/trace.dat" 2>/dev/null |
+		grep -E 'tlbt_(cmd|round)_(begin|end):' | head -n 5 || :
+fi

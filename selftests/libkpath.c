@@ -328,52 +328,37 @@ const char *tlbt_kp_reason_name(int reason)
 }
 
 /*
- * One line of the trace:
- *   "   COMM-PID   [CPU] FLAGS TS: tlb_flush: pages:%ld reason:%s (%d)"
- * Returns 0, the reason index and the thread id for a tlb_flush line,
- * -ENOENT for any other line. The reason string decides; its number is
- * the fallback for a kernel that renamed a reason but kept the enum.
+ * One entry of the histogram:
+ *   "{ common_pid: 123, reason: 4, pages: 1 } hitcount: 5"
+ * Returns 0 with its keys and count, -ENOENT for any other line.
  */
-int tlbt_kp_flush_parse(const char *line, int *reason, long *pages,
-			pid_t *pid)
+int tlbt_kp_hist_parse(const char *line, pid_t *pid, int *reason,
+		       unsigned long long *pages, unsigned long long *hits)
 {
-	const char *p = strstr(line, "tlb_flush: pages:");
-	const char *q = strchr(line, '[');
-	char *end;
-	int i;
+	static const char *const keys[] = {
+		"common_pid:", "reason:", "pages:", "hitcount:",
+	};
+	unsigned long long v[ARRAY_SIZE(keys)];
+	unsigned int i;
 
-	if (!p)
+	if (line[0] != '{')
 		return -ENOENT;
-	/* the digits right before the CPU field, after the last '-' */
-	*pid = -1;
-	if (q && q < p) {
-		while (q > line && q[-1] == ' ')
-			q--;
-		while (q > line && isdigit((unsigned char)q[-1]))
-			q--;
-		if (q > line && q[-1] == '-')
-			*pid = atoi(q);
-	}
-	p += strlen("tlb_flush: pages:");
-	*pages = strtol(p, &end, 10);
-	p = strstr(end, "reason:");
-	if (!p)
-		return -EPROTO;
-	p += strlen("reason:");
-	for (i = 0; i < TLBT_KP_NR_REASONS; i++) {
-		size_t n = strlen(tlbt_kp_reasons[i]);
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		const char *p = strstr(line, keys[i]);
+		char *end;
 
-		if (!strncmp(p, tlbt_kp_reasons[i], n) &&
-		    (p[n] == ' ' || p[n] == '\n' || p[n] == '\0')) {
-			*reason = i;
-			return 0;
-		}
+		if (!p)
+			return -EPROTO;
+		errno = 0;
+		v[i] = strtoull(p + strlen(keys[i]), &end, 10);
+		if (errno || end == p + strlen(keys[i]))
+			return -EPROTO;
 	}
-	p = strrchr(p, '(');
-	if (p && sscanf(p, "(%d)", reason) == 1 && *reason >= 0 &&
-	    *reason < TLBT_KP_NR_REASONS)
-		return 0;
-	return -EPROTO;
+	*pid = v[0];
+	*reason = v[1];
+	*pages = v[2];
+	*hits = v[3];
+	return 0;
 }
 
 static int tlbt_kp_trace_write(struct tlbt_kp_trace *t, const char *file,
@@ -406,9 +391,12 @@ static void tlbt_kp_trace_sweep(const char *instances)
 }
 
 /*
- * A private instance (instances/tlbt_kpath_PID_N): its own buffer and
- * event switches, so nothing else's tracing is disturbed and nothing
- * else's events get in.
+ * A private instance (instances/tlbt_kpath_PID_N): its own event
+ * switches and triggers, so nothing else's tracing is disturbed and
+ * nothing else's events get in. tlb:tlb_flush is counted in the kernel
+ * by a hist trigger keyed on thread, reason and pages, not read back as
+ * text from a ring buffer that can overwrite it: the ring buffer stays
+ * off, and what the histogram could not hold is its "Dropped:" total.
  */
 int tlbt_kp_trace_open(struct tlbt_kp_trace *t)
 {
@@ -431,10 +419,8 @@ int tlbt_kp_trace_open(struct tlbt_kp_trace *t)
 	if (mkdir(t->dir, 0755) && errno != EEXIST)
 		return -errno;
 	t->ok = true;
+	t->trigger = false;
 	ret = tlbt_kp_trace_write(t, "tracing_on", "0", O_TRUNC);
-	if (!ret)
-		ret = tlbt_kp_trace_write(t, "events/tlb/tlb_flush/enable",
-					  "1", O_TRUNC);
 	if (ret) {
 		tlbt_kp_trace_close(t);
 		return ret;
@@ -442,11 +428,13 @@ int tlbt_kp_trace_open(struct tlbt_kp_trace *t)
 	return 0;
 }
 
+#define TLBT_KP_HIST	"hist:keys=common_pid,reason,pages:size=8192"
+
 /*
- * Trace only this process: set_event_pid gets every thread that exists
- * now, so start workers and spinners first. A remote shootdown is
- * traced in the IPI handler, in the context of the thread it
- * interrupted, which is ours whenever our mm is loaded there.
+ * Count only this process: set_event_pid and the thread list get every
+ * thread that exists now, so start workers and spinners first. A remote
+ * shootdown is traced in the IPI handler, in the context of the thread
+ * it interrupted, which is ours whenever our mm is loaded there.
  */
 int tlbt_kp_trace_start(struct tlbt_kp_trace *t)
 {
@@ -458,6 +446,7 @@ int tlbt_kp_trace_start(struct tlbt_kp_trace *t)
 	if (!t->ok)
 		return -EBADF;
 	t->issuer = gettid();
+	t->nr_tids = 0;
 	snprintf(path, sizeof(path), "%s/set_event_pid", t->dir);
 	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
@@ -474,6 +463,8 @@ int tlbt_kp_trace_start(struct tlbt_kp_trace *t)
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		n = snprintf(pid, sizeof(pid), "%s ", de->d_name);
+		if (t->nr_tids < TLBT_KP_MAX_TIDS)
+			t->tids[t->nr_tids++] = atoi(de->d_name);
 		if (write(fd, pid, n) != n) {
 			ret = -errno;
 			break;
@@ -481,56 +472,72 @@ int tlbt_kp_trace_start(struct tlbt_kp_trace *t)
 	}
 	closedir(d);
 	close(fd);
+	if (!ret && t->nr_tids == TLBT_KP_MAX_TIDS)
+		ret = -E2BIG;
 	if (!ret)
-		ret = tlbt_kp_trace_write(t, "trace", "", O_TRUNC);
+		ret = tlbt_kp_trace_write(t, "events/tlb/tlb_flush/trigger",
+					  TLBT_KP_HIST, O_TRUNC);
 	if (!ret)
-		ret = tlbt_kp_trace_write(t, "tracing_on", "1", O_TRUNC);
+		t->trigger = true;
 	return ret;
+}
+
+static bool tlbt_kp_ours(const struct tlbt_kp_trace *t, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < t->nr_tids; i++)
+		if (t->tids[i] == pid)
+			return true;
+	return false;
 }
 
 int tlbt_kp_trace_stop(struct tlbt_kp_trace *t, struct tlbt_kp_flushes *f)
 {
-	unsigned long long in_buf, written;
+	unsigned long long pages, hits;
 	char path[320], *line = NULL;
+	bool totals = false;
 	size_t cap = 0;
+	int ret, reason;
 	FILE *in;
-	int ret;
+	pid_t pid;
 
 	memset(f, 0, sizeof(*f));
-	if (!t->ok)
+	if (!t->ok || !t->trigger)
 		return -EBADF;
-	ret = tlbt_kp_trace_write(t, "tracing_on", "0", O_TRUNC);
+	ret = tlbt_kp_trace_write(t, "events/tlb/tlb_flush/trigger",
+				  TLBT_KP_HIST ":pause", O_APPEND);
 	if (ret)
 		return ret;
-	snprintf(path, sizeof(path), "%s/trace", t->dir);
+	snprintf(path, sizeof(path), "%s/events/tlb/tlb_flush/hist", t->dir);
 	in = fopen(path, "re");
 	if (!in)
 		return -errno;
 	while (getline(&line, &cap, in) > 0) {
-		int reason;
-		long pages;
-		pid_t pid;
-
-		if (line[0] == '#') {
-			if (sscanf(line, "# entries-in-buffer/entries-written: %llu/%llu",
-				   &in_buf, &written) == 2 && written > in_buf)
-				f->lost = written - in_buf;
+		if (sscanf(line, " Dropped: %llu", &f->lost) == 1) {
+			totals = true;
 			continue;
 		}
-		if (tlbt_kp_flush_parse(line, &reason, &pages, &pid))
+		if (tlbt_kp_hist_parse(line, &pid, &reason, &pages, &hits) ||
+		    reason < 0 || reason >= TLBT_KP_NR_REASONS ||
+		    !tlbt_kp_ours(t, pid))
 			continue;
-		f->n[reason]++;
+		f->n[reason] += hits;
 		if (pid == t->issuer)
-			f->issuer[reason]++;
+			f->issuer[reason] += hits;
 		if (reason == TLBT_KP_REMOTE_SEND_IPI && pid == t->issuer) {
-			if (pages < 0)
-				f->ipi_full++;
+			/* TLB_FLUSH_ALL, -1UL: a full flush */
+			if (pages == ~0ULL)
+				f->ipi_full += hits;
 			else
-				f->ipi_pages += pages;
+				f->ipi_pages += pages * hits;
 		}
 	}
 	free(line);
 	fclose(in);
+	/* no totals: not the histogram it should be, counts unknown */
+	if (!totals)
+		return -EPROTO;
 	f->valid = true;
 	return 0;
 }
@@ -564,8 +571,10 @@ void tlbt_kp_trace_close(struct tlbt_kp_trace *t)
 {
 	if (!t->ok)
 		return;
-	tlbt_kp_trace_write(t, "tracing_on", "0", O_TRUNC);
-	tlbt_kp_trace_write(t, "events/tlb/tlb_flush/enable", "0", O_TRUNC);
+	if (t->trigger)
+		tlbt_kp_trace_write(t, "events/tlb/tlb_flush/trigger",
+				    "!" TLBT_KP_HIST, O_APPEND);
+	t->trigger = false;
 	rmdir(t->dir);
 	t->ok = false;
 }

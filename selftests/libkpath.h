@@ -139,13 +139,18 @@ struct tlbt_kp_flushes {
 	/* the issuer's remote ipi sends: full flushes, pages of ranged ones */
 	unsigned long long ipi_full;
 	unsigned long long ipi_pages;
-	unsigned long long lost;	/* events overwritten in the buffer */
+	unsigned long long lost;	/* events the histogram dropped */
 };
+
+#define TLBT_KP_MAX_TIDS	(2 * TLBT_KP_MAX_CPUS)
 
 struct tlbt_kp_trace {
 	char dir[256];
 	bool ok;
+	bool trigger;		/* the hist trigger is in place */
 	pid_t issuer;		/* the thread that called tlbt_kp_trace_start() */
+	int nr_tids;		/* this process's threads at the start */
+	pid_t tids[TLBT_KP_MAX_TIDS];
 };
 
 const char *tlbt_kp_reason_name(int reason);
@@ -154,8 +159,8 @@ int tlbt_kp_trace_start(struct tlbt_kp_trace *t);
 int tlbt_kp_trace_stop(struct tlbt_kp_trace *t, struct tlbt_kp_flushes *f);
 void tlbt_kp_trace_close(struct tlbt_kp_trace *t);
 int tlbt_kp_trace_leftovers(void);
-int tlbt_kp_flush_parse(const char *line, int *reason, long *pages,
-			pid_t *pid);
+int tlbt_kp_hist_parse(const char *line, pid_t *pid, int *reason,
+		       unsigned long long *pages, unsigned long long *hits);
 
 /* ---- the module's mmu_notifier recorder ---- */
 

@@ -104,10 +104,10 @@ static inline bool __tlbt_kp_ran(struct __test_metadata *_metadata, int ret,
 	tlbt_kp_log(_metadata, r);
 	ASSERT_EQ(0, ret) TH_LOG("%s: %s", r->op, strerror(-ret));
 	if (counted && !r->fl.valid)
-		SKIP(return false, "%s (%s): no tracefs: tlb:tlb_flush not counted",
+		SKIP(return false, "%s (%s): no tracefs hist trigger: tlb:tlb_flush not counted",
 		     _metadata->name, r->op);
 	if (counted && r->fl.lost)
-		SKIP(return false, "%s (%s): %llu tlb:tlb_flush events lost: counts incomplete",
+		SKIP(return false, "%s (%s): %llu tlb:tlb_flush events dropped by the histogram: counts incomplete",
 		     _metadata->name, r->op, r->fl.lost);
 	/* each scenario removes the tracefs instance it made */
 	EXPECT_EQ(0, tlbt_kp_trace_leftovers());

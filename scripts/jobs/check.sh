@@ -51,29 +51,46 @@ if [ "${1:-}" = lockdown ]; then
 	exit $worst
 fi
 
+# tlbt.suite=0 on the kernel command line leaves the kselftests out, for
+# work on the checks below.
+suite=1
+# shellcheck disable=SC2013 # the command line is words, not lines
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	tlbt.suite=0) suite=0 ;;
+	esac
+done
+
 # The installed collection, as a test fleet runs it: kselftest's own
 # run_kselftest.sh, whose tlbtorture.sh loads the module from next to
 # itself, runs every test, checks that nothing is held and unloads it.
 # Its lines come prefixed with "# " (tap-summary.sh counts them).
-rmmod tlbtorture
-tap $? "the module loaded at boot unloads before the collection run"
-if [ -x /tlbt/ksft/run_kselftest.sh ]; then
-	{ /tlbt/ksft/run_kselftest.sh -c tlbtorture; echo $? >/tmp/ksft.rc; } |
-		tee /tmp/ksft.out
-	[ "$(cat /tmp/ksft.rc)" -eq 0 ] || worst=1
+collection() {
+	rmmod tlbtorture
+	tap $? "the module loaded at boot unloads before the collection run"
+	if [ -x /tlbt/ksft/run_kselftest.sh ]; then
+		{ /tlbt/ksft/run_kselftest.sh -c tlbtorture; echo $? >/tmp/ksft.rc; } |
+			tee /tmp/ksft.out
+		[ "$(cat /tmp/ksft.rc)" -eq 0 ] || worst=1
+	else
+		echo "# tlbt-run: /tlbt/ksft/run_kselftest.sh missing from the initramfs exit=1"
+		worst=1
+	fi
+	# Its output is what is counted: every program must have reported.
+	progs=$(ls /tlbt/ksft/tlbtorture/*_test 2>/dev/null | wc -l)
+	ran=$(grep -c '^# # tlbt-run: ' /tmp/ksft.out 2>/dev/null)
+	[ "$progs" -gt 0 ] && [ "${ran:-0}" -eq "$progs" ]
+	tap $? "the collection's output shows all $progs test programs ran (${ran:-0} tlbt-run lines)"
+	[ ! -d /sys/module/tlbtorture ]
+	tap $? "the collection's wrapper unloaded the module it loaded"
+	insmod /tlbt/tlbtorture.ko
+	tap $? "the module loads again after the collection run"
+}
+if [ "$suite" = 0 ]; then
+	echo "# guest: tlbt.suite=0: the kselftests are left out"
 else
-	echo "# tlbt-run: /tlbt/ksft/run_kselftest.sh missing from the initramfs exit=1"
-	worst=1
+	collection
 fi
-# Its output is what is counted: every program must have reported.
-progs=$(ls /tlbt/ksft/tlbtorture/*_test 2>/dev/null | wc -l)
-ran=$(grep -c '^# # tlbt-run: ' /tmp/ksft.out 2>/dev/null)
-[ "$progs" -gt 0 ] && [ "${ran:-0}" -eq "$progs" ]
-tap $? "the collection's output shows all $progs test programs ran (${ran:-0} tlbt-run lines)"
-[ ! -d /sys/module/tlbtorture ]
-tap $? "the collection's wrapper unloaded the module it loaded"
-insmod /tlbt/tlbtorture.ko
-tap $? "the module loads again after the collection run"
 
 # Tracepoints: our events and the kernel's tlb:tlb_flush in one trace.
 # start/stop/extract rather than record: extract reads the stopped ring
@@ -98,6 +115,30 @@ echo "# guest: rc=$rc tlbt_flush=$flushes tlbt_unmap/copy/remap=$copies tlb:tlb_
 if ! tap $? "trace-cmd records 4 tlbt_flush events for 4 batched rounds, and tlb:tlb_flush"; then
 	sed 's/^/# trace: /' /tmp/trace.log /tmp/trace.out
 fi
+# The spans kernelshark shows, with the fixed sets decoded by name.
+span='seq=migrate policy=batched backend=native'
+cb=$(grep -c "tlbt_cmd_begin: *$span start=0 pages=8 rounds=4 error=0" /tmp/trace.txt)
+ce=$(grep -c "tlbt_cmd_end: *$span start=0 pages=8 rounds=4 error=0" /tmp/trace.txt)
+rb=$(grep -c "tlbt_round_begin: *$span pages=8 round=[0-3]\$" /tmp/trace.txt)
+re=$(grep -c "tlbt_round_end: *$span pages=8 round=[0-3]\$" /tmp/trace.txt)
+echo "# guest: cmd_begin=$cb cmd_end=$ce round_begin=$rb round_end=$re"
+[ "$cb" -eq 1 ] && [ "$ce" -eq 1 ] && [ "$rb" -eq 4 ] && [ "$re" -eq 4 ]
+if ! tap $? "trace-cmd report shows 1 command span and 4 round spans, sequence, policy and backend by name"; then
+	grep -m 4 'tlbt_cmd\|tlbt_round' /tmp/trace.txt | sed 's/^/# trace: /'
+fi
+
+# trace-sequence.sh: phases timed from the round spans, tlb:tlb_flush
+# counted by a hist trigger (rows "cpu ipis flushed reason=N, ...").
+sh /tlbt/bin/trace-sequence.sh -o /tmp/seq.dat migrate --flush=batched \
+	--pages=8 --rounds=4 --no-workers >/tmp/seq.out 2>&1
+rc=$?
+sed 's/^/# trace-sequence: /' /tmp/seq.out
+[ "$rc" -eq 0 ] && grep -q '^# 4 rounds in 1 commands' /tmp/seq.out &&
+	grep -q '^flush  *4 ' /tmp/seq.out &&
+	grep -q '^[0-9][0-9]* .*=[1-9]' /tmp/seq.out &&
+	grep -q '^# lost: 0 trace events.*, 0 tlb:tlb_flush hist entries dropped' /tmp/seq.out &&
+	! ls -d /sys/kernel/tracing/instances/tlbt_seq_* >/dev/null 2>&1
+tap $? "trace-sequence.sh times 4 flushes in 4 round spans, counts tlb:tlb_flush by hist trigger, loses nothing, removes its instance"
 
 # Every arena is closed: no frame, and no byte of the module, may still be held.
 held=$(sed -n 's/^frames_held: //p' /sys/kernel/debug/tlbtorture/stats)
@@ -108,6 +149,43 @@ tap $? "stats shows frames_held 0 and bytes_held 0 once every arena is closed"
 
 rmmod tlbtorture
 tap $? "rmmod succeeds once every arena is closed"
+
+# Module parameters go through the debugfs knobs' range check: a good
+# value reads back through debugfs, a bad one fails the load (EINVAL,
+# a line in the log) or the sysfs write, and changes nothing.
+ko=/tlbt/tlbtorture.ko
+dbg=/sys/kernel/debug/tlbtorture
+par=/sys/module/tlbtorture/parameters
+insmod $ko ceiling=7 max_pages=100 >/tmp/param.log 2>&1 &&
+	[ "$(cat $dbg/ceiling)" = 7 ] && [ "$(cat $dbg/max_pages)" = 100 ] &&
+	[ "$(cat $par/ceiling)" = 7 ] && [ "$(cat $par/max_pages)" = 100 ]
+tap $? "insmod ceiling=7 max_pages=100: debugfs and sysfs read 7 and 100"
+echo 9 >$par/ceiling && [ "$(cat $dbg/ceiling)" = 9 ] &&
+	! (echo 262145 >$par/ceiling) 2>>/tmp/param-sysfs.log &&
+	! (echo 0 >$par/max_pages) 2>>/tmp/param-sysfs.log &&
+	! (echo many >$par/max_pages) 2>>/tmp/param-sysfs.log &&
+	[ "$(cat $dbg/ceiling)" = 9 ] && [ "$(cat $dbg/max_pages)" = 100 ]
+if ! tap $? "parameters/ writes: ceiling 9 taken; ceiling 262145, max_pages 0 and many refused, values kept"; then
+	sed 's/^/# param: /' /tmp/param.log /tmp/param-sysfs.log
+fi
+rmmod tlbtorture
+bad=0
+for args in "ceiling=5 max_pages=0" "ceiling=262145" "max_pages=-1"; do
+	# shellcheck disable=SC2086 # args is a word list
+	if insmod $ko $args >>/tmp/param-load.log 2>&1; then
+		echo "# guest: insmod $args loaded"
+		bad=1
+		rmmod tlbtorture
+	fi
+	[ ! -d /sys/module/tlbtorture ] || { echo "# guest: insmod $args left /sys/module/tlbtorture"; bad=1; }
+done
+grep -c 'Invalid argument' /tmp/param-load.log | grep -qx 3 || bad=1
+dmesg | grep -q 'tlbtorture: max_pages=0 refused: not an integer in 1..262144' || bad=1
+[ "$bad" -eq 0 ]
+if ! tap $? "insmod with max_pages=0, ceiling=262145 or max_pages=-1 fails with EINVAL, says why, loads nothing"; then
+	sed 's/^/# param: /' /tmp/param-load.log
+	dmesg | grep 'tlbtorture:' | tail -5 | sed 's/^/# param: /'
+fi
 
 # Each test skips in its FIXTURE_SETUP (TLBT_REQUIRE_MODULE): only
 # "ok N ... # SKIP" lines, and the harness's exit status for no failure.
