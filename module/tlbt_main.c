@@ -149,7 +149,7 @@ static int tlbt_param_set(const char *arg, const struct kernel_param *kp)
 	if (!ret)
 		ret = tlbt_knob_store(knob, val);
 	if (ret) {
-		pr_err("%s=%.*s refused: not an integer in %lu..%d, %s stays %lu\n",
+		pr_err("%s=%.*s refused: not an integer in %lu..%lu, %s stays %lu\n",
 		       kp->name, (int)strcspn(arg, "\n"), arg, knob->min,
 		       TLBT_KNOB_MAX, kp->name, READ_ONCE(*knob->val));
 		return -EINVAL;
