@@ -523,6 +523,7 @@ static int tlbt_arena_show(struct seq_file *m, void *v)
 	/* Appended: earlier keys keep their lines. */
 	seq_printf(m, "break: %s\n", tlbt_break_name(r->cmd.brk));
 	seq_printf(m, "unsafe: %d\n", tlbt_cmd_unsafe(&r->cmd));
+	TLBT_RESULT_U64(m, r, units_skipped);
 out_free:
 	tlbt_kvfree(r, sizeof(*r));
 	return 0;

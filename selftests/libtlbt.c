@@ -533,6 +533,7 @@ static const struct {
 	TLBT_NUM_KEY(flushes_avoided),
 	TLBT_NUM_KEY(ns_total),
 	TLBT_NUM_KEY(ns_per_page),
+	TLBT_NUM_KEY(units_skipped),
 };
 
 static void tlbt_copy_val(char *dst, size_t size, const char *val)

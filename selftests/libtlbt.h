@@ -22,7 +22,7 @@
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #endif
-#define TLBT_NR_RESULT_KEYS	26	/* 3 strings, 23 numbers */
+#define TLBT_NR_RESULT_KEYS	27	/* 3 strings, 24 numbers */
 
 /* One open arena file; @base is NULL while it is not mapped. */
 struct tlbt_arena {
@@ -59,6 +59,7 @@ struct tlbt_result {
 	unsigned long long flushes_avoided;
 	unsigned long long ns_total;
 	unsigned long long ns_per_page;
+	unsigned long long units_skipped;	/* mkclean: units B left unflushed */
 	unsigned int nr_keys;		/* known keys found, strings included */
 };
 

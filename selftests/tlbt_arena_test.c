@@ -434,7 +434,7 @@ TEST_F(arena, results_list_every_key_in_order)
 		"ipis", "invlpg_pages", "full_flushes", "cpu_flushes",
 		"cpu_skips", "pages_copied", "leaked_pages", "leaked_bytes",
 		"poison_hits", "lost_dirty", "writebacks", "flushes_avoided",
-		"ns_total", "ns_per_page",
+		"ns_total", "ns_per_page", "break", "unsafe", "units_skipped",
 	};
 	char text[RESULTS_MAX];
 	struct tlbt_result r;

@@ -927,7 +927,8 @@ static int tlbt_do_selfcheck(void)
 		"pages_copied: 12800\nleaked_pages: 0\nleaked_bytes: 0\n"
 		"poison_hits: 0\nlost_dirty: 0\nwritebacks: 17\n"
 		"flushes_avoided: 3\nns_total: 12345678\n"
-		"ns_per_page: 964\nfuture_key: 7\n";
+		"ns_per_page: 964\nbreak: none\nunsafe: 0\n"
+		"units_skipped: 5\nfuture_key: 7\n";
 	const size_t pages = 16, len = pages * TLBT_PAGE_SIZE;
 	volatile uint64_t *mem;
 	unsigned long long during;
@@ -943,7 +944,8 @@ static int tlbt_do_selfcheck(void)
 	    strcmp(r.policy, "batched") || r.ns_total != 12345678 ||
 	    r.pages_copied != 12800 || r.ns_per_page != 964 ||
 	    r.dst != 64 || r.punch != 32 || r.writebacks != 17 ||
-	    r.flushes_avoided != 3 || r.error != -4) {
+	    r.flushes_avoided != 3 || r.units_skipped != 5 ||
+	    r.error != -4) {
 		printf("not ok 1 results parse (ret %d, %u keys)\n", ret,
 		       r.nr_keys);
 		fails++;
