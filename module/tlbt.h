@@ -70,6 +70,7 @@ struct tlbt_result {
 	u64 lost_dirty;
 	u64 writebacks;
 	u64 flushes_avoided;
+	u64 units_skipped;	/* mkclean: units step B did not flush */
 	u64 ns_total;
 	u64 ns_per_page;
 };

@@ -137,6 +137,9 @@ static int tlbt_mkclean_unit(struct tlbt_run *run, unsigned long s,
 	if (run->res->cmd.policy == TLBT_POL_TLBGEN ||
 	    run->res->cmd.policy == TLBT_POL_MM_PENDING)
 		run->res->flushes_avoided += n - flush;
+	/* A whole unit left unflushed: what shows a policy really skipped. */
+	if (run->res->cmd.policy != TLBT_POL_IMMEDIATE && !flush)
+		run->res->units_skipped++;
 	if (ret)
 		return ret;
 	tlbt_mkclean_writeback(run, s, n);

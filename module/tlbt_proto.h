@@ -139,4 +139,5 @@ TLBT_LIST_RESULT("ns_total",		ns_total,	COUNT)
 TLBT_LIST_RESULT("ns_per_page",		ns_per_page,	COUNT)
 TLBT_LIST_RESULT("break",		brk,		BREAK)
 TLBT_LIST_RESULT("unsafe",		unsafe,		UNSAFE)
+TLBT_LIST_RESULT("units_skipped",	units_skipped,	COUNT)
 #endif

@@ -653,9 +653,12 @@ void tlbt_during_start(struct tlbt_during *d, struct tlbt_workers *ws)
 	unsigned int i;
 
 	d->nr = ws->nr;
-	for (i = 0; i < d->nr; i++)
+	for (i = 0; i < d->nr; i++) {
 		d->visits[i] = __atomic_load_n(&ws->w[i].visits,
 					       __ATOMIC_ACQUIRE);
+		d->ro_visits[i] = __atomic_load_n(&ws->w[i].ro_visits,
+						  __ATOMIC_ACQUIRE);
+	}
 }
 
 /*
@@ -683,11 +686,29 @@ unsigned long long tlbt_during_end(const struct tlbt_during *d,
 	return sum;
 }
 
+/* The same for the visits to read-only pages (published before visits). */
+unsigned long long tlbt_during_ro_end(const struct tlbt_during *d,
+				      struct tlbt_workers *ws)
+{
+	unsigned long long sum = 0, n;
+	unsigned int i;
+
+	for (i = 0; i < d->nr; i++) {
+		n = __atomic_load_n(&ws->w[i].ro_visits, __ATOMIC_ACQUIRE) -
+		    d->ro_visits[i];
+		if (n > 1)
+			sum += n - 1;
+	}
+	return sum;
+}
+
 /**
- * tlbt_race_cmd - run one command while workers hammer part of the arena
+ * tlbt_race_cmd_ro - run one command while workers hammer part of the arena
  * @a: the arena, mapped
  * @first: first arena page the workers hammer
  * @pages: how many
+ * @ro_first: first page of those, counted from @first, only read
+ * @ro_pages: how many are only read (0: none)
  * @issuer_cpu: the CPU to issue it from, or -1 for the first allowed one
  * @cmd: the command
  * @rc: both oracles, and what the workers did while the command ran
@@ -695,28 +716,41 @@ unsigned long long tlbt_during_end(const struct tlbt_during *d,
  * Return: 0; the command's -errno; or another -errno when the workers or
  * the results failed.
  */
-int tlbt_race_cmd(struct tlbt_arena *a, size_t first, size_t pages,
-		  int issuer_cpu, const char *cmd, struct tlbt_raced *rc)
+int tlbt_race_cmd_ro(struct tlbt_arena *a, size_t first, size_t pages,
+		     size_t ro_first, size_t ro_pages, int issuer_cpu,
+		     const char *cmd, struct tlbt_raced *rc)
 {
 	struct tlbt_workers ws;
 	struct tlbt_during d;
 	int ret, cmd_ret;
 
 	memset(rc, 0, sizeof(*rc));
-	ret = tlbt_workers_start(&ws, tlbt_arena_page(a, first), pages,
-				 issuer_cpu);
+	ret = tlbt_workers_start_arena(&ws, tlbt_arena_page(a, first), pages,
+				       ro_first, ro_pages, issuer_cpu);
 	if (ret)
 		return ret;
 	/* Nothing but the write() between the samples: cmd is formatted. */
 	tlbt_during_start(&d, &ws);
 	cmd_ret = tlbt_cmd_raw(a, cmd, strlen(cmd));
 	rc->during = tlbt_during_end(&d, &ws, &rc->workers_during);
+	rc->ro_during = tlbt_during_ro_end(&d, &ws);
 	ret = tlbt_workers_stop(&ws, &rc->o);
 	if (cmd_ret)
 		return cmd_ret;
 	if (ret)
 		return ret;
 	return tlbt_results_read(a, &rc->r);
+}
+
+int tlbt_race_cmd(struct tlbt_arena *a, size_t first, size_t pages,
+		  int issuer_cpu, const char *cmd, struct tlbt_raced *rc)
+{
+	return tlbt_race_cmd_ro(a, first, pages, 0, 0, issuer_cpu, cmd, rc);
+}
+
+unsigned long long tlbt_read_corruption(const struct tlbt_oracle *o)
+{
+	return o->poison_reads + o->foreign_words + o->guard_hits;
 }
 
 /* Every corruption either oracle counted. */

@@ -157,12 +157,15 @@ int tlbt_seq_cmd(char *buf, size_t size, const struct tlbt_seq_desc *s,
 struct tlbt_during {
 	unsigned int nr;
 	unsigned long long visits[TLBT_MAX_WORKERS];
+	unsigned long long ro_visits[TLBT_MAX_WORKERS];
 };
 
 void tlbt_during_start(struct tlbt_during *d, struct tlbt_workers *ws);
 unsigned long long tlbt_during_end(const struct tlbt_during *d,
 				   struct tlbt_workers *ws,
 				   unsigned int *workers);
+unsigned long long tlbt_during_ro_end(const struct tlbt_during *d,
+				      struct tlbt_workers *ws);
 
 /* One command raced by workers: both oracles and what shows the race. */
 struct tlbt_raced {
@@ -170,10 +173,21 @@ struct tlbt_raced {
 	struct tlbt_oracle o;
 	unsigned long long during;	/* whole worker page visits while it ran */
 	unsigned int workers_during;	/* workers that made one */
+	unsigned long long ro_during;	/* of them, to read-only pages */
 };
 
+/*
+ * The workers run in the checked layout (tlbt_workers.h: TLBT_ARENA),
+ * which they write before the command; tlbt_race_cmd_ro() has them only
+ * read the pages [@ro_first, @ro_first + @ro_pages) of their range.
+ */
 int tlbt_race_cmd(struct tlbt_arena *a, size_t first, size_t pages,
 		  int issuer_cpu, const char *cmd, struct tlbt_raced *rc);
+int tlbt_race_cmd_ro(struct tlbt_arena *a, size_t first, size_t pages,
+		     size_t ro_first, size_t ro_pages, int issuer_cpu,
+		     const char *cmd, struct tlbt_raced *rc);
+/* What the reads and guards saw (poison, foreign words, guard hits). */
+unsigned long long tlbt_read_corruption(const struct tlbt_oracle *o);
 unsigned long long tlbt_raced_corruption(const struct tlbt_raced *rc);
 unsigned long long tlbt_remote_flushes(const struct tlbt_result *r);
 const char *tlbt_race_missing(const struct tlbt_raced *rc);

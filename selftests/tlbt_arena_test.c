@@ -434,7 +434,7 @@ TEST_F(arena, results_list_every_key_in_order)
 		"ipis", "invlpg_pages", "full_flushes", "cpu_flushes",
 		"cpu_skips", "pages_copied", "leaked_pages", "leaked_bytes",
 		"poison_hits", "lost_dirty", "writebacks", "flushes_avoided",
-		"ns_total", "ns_per_page", "break", "unsafe",
+		"ns_total", "ns_per_page", "break", "unsafe", "units_skipped",
 	};
 	char text[RESULTS_MAX];
 	struct tlbt_result r;
@@ -603,6 +603,70 @@ TEST_F(arena, every_policy_and_backend_preserves_data)
 			}
 		}
 	}
+}
+
+/* Wait until the workers made @n more page visits; false after 20 s. */
+static bool wait_visits(struct tlbt_workers *ws, unsigned long long n)
+{
+	unsigned long long v0 = tlbt_workers_visits(ws);
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		if (tlbt_workers_visits(ws) - v0 >= n)
+			return true;
+		sleep_ms(10);
+	}
+	return false;
+}
+
+/*
+ * The read checker and the guards can fail: with no command at all, the
+ * checked layout reads clean; then a poison word in one page's tag slot,
+ * another page's tag in a second and a stray write into a third page's
+ * guard must be read as poison and as foreign words, and found changed
+ * at the end (3 words). Counter slots are left alone, so the write
+ * oracle stays at 0: only the new checks can see these.
+ */
+TEST_F(arena, read_checker_counts_poison_foreign_words_and_guards)
+{
+	volatile uint64_t *b = self->a.base;
+	const size_t S = TLBT_SLOTS_PER_PAGE;
+	struct tlbt_workers ws;
+	struct tlbt_oracle o;
+	size_t guard;
+
+	if (tlbt_nr_cpus() < 2)
+		SKIP(return, "%s:" ONE_CPU, _metadata->name);
+	ASSERT_EQ(0, tlbt_workers_start_arena(&ws, b, ARENA_PAGES, 0, 4, -1));
+	ASSERT_LT(0U, ws.nr);
+	/* every word of every page read a few times over */
+	ASSERT_TRUE(wait_visits(&ws, 16 * S));
+	ASSERT_EQ(0, tlbt_workers_stop(&ws, &o));
+	TH_LOG("clean: %llu reads, %llu increments, %llu read-only visits",
+	       o.reads, o.increments, o.ro_visits);
+	ASSERT_LT(0ULL, o.reads);
+	ASSERT_LT(0ULL, o.increments);
+	ASSERT_LT(0ULL, o.ro_visits);
+	ASSERT_EQ(0ULL, tlbt_oracle_corruption(&o));
+	ASSERT_EQ(tlbt_ar_tag(5, 300), b[5 * S + 300]) TH_LOG("layout");
+
+	/* more workers than guards per page leaves no guard to test */
+	if (ws.nr >= TLBT_AR_COUNTERS)
+		SKIP(return, "%u workers own every counter slot", ws.nr);
+	ASSERT_EQ(0, tlbt_workers_start_arena(&ws, b, ARENA_PAGES, 0, 4, -1));
+	guard = (3 + ws.nr) % TLBT_AR_COUNTERS;	/* page 3's first unowned */
+	b[1 * S + 400] = TLBT_AR_POISON;
+	b[2 * S + 401] = tlbt_ar_tag(9, 401);
+	b[3 * S + guard] = 1;
+	ASSERT_TRUE(wait_visits(&ws, 16 * S));
+	ASSERT_EQ(0, tlbt_workers_stop(&ws, &o));
+	TH_LOG("scribbled: %llu reads, poison %llu, foreign words %llu, guard hits %llu",
+	       o.reads, o.poison_reads, o.foreign_words, o.guard_hits);
+	EXPECT_LT(0ULL, o.poison_reads);
+	EXPECT_LT(0ULL, o.foreign_words);
+	EXPECT_EQ(3ULL, o.guard_hits);
+	EXPECT_EQ(0ULL, o.lost_increments + o.foreign + o.stale_reads +
+			o.foreign_reads);
 }
 
 TEST_F(arena, command_on_never_mapped_fd_is_enxio)

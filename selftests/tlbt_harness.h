@@ -37,26 +37,42 @@ static inline bool tlbt_test_failed(const struct __test_metadata *m)
 #endif
 }
 
-/* Run @cmd while workers hammer pages [@first, @first + @pages); log both oracles. */
-static inline void tlbt_race_run(struct __test_metadata *_metadata,
-				 struct tlbt_arena *a, size_t first,
-				 size_t pages, const char *cmd,
-				 struct tlbt_raced *rc)
+/*
+ * Run @cmd while workers hammer pages [@first, @first + @pages), of which
+ * [@first + @ro_first, + @ro_pages) they only read; log both oracles.
+ */
+static inline void tlbt_race_run_ro(struct __test_metadata *_metadata,
+				    struct tlbt_arena *a, size_t first,
+				    size_t pages, size_t ro_first,
+				    size_t ro_pages, const char *cmd,
+				    struct tlbt_raced *rc)
 {
-	int ret = tlbt_race_cmd(a, first, pages, -1, cmd, rc);
+	int ret = tlbt_race_cmd_ro(a, first, pages, ro_first, ro_pages, -1,
+				   cmd, rc);
 
 	TH_LOG("%s", cmd);
 	ASSERT_EQ(0, ret) TH_LOG("'%s': %s", cmd, strerror(-ret));
 	ASSERT_LT(0U, rc->o.workers);
-	TH_LOG("workers %u: increments %llu, %llu page visits while the command ran (by %u workers), lost %llu, foreign %llu, stale reads %llu, foreign reads %llu",
+	TH_LOG("workers %u: increments %llu, %llu page visits while the command ran (by %u workers, %llu read-only), lost %llu, foreign %llu, stale reads %llu, foreign reads %llu",
 	       rc->o.workers, rc->o.increments, rc->during,
-	       rc->workers_during, rc->o.lost_increments, rc->o.foreign,
-	       rc->o.stale_reads, rc->o.foreign_reads);
+	       rc->workers_during, rc->ro_during, rc->o.lost_increments,
+	       rc->o.foreign, rc->o.stale_reads, rc->o.foreign_reads);
+	TH_LOG("reads %llu: poison %llu, foreign words %llu; guard or tag words changed %llu",
+	       rc->o.reads, rc->o.poison_reads, rc->o.foreign_words,
+	       rc->o.guard_hits);
 	TH_LOG("module: leaked %llu pages %llu bytes, poison %llu, lost_dirty %llu; shootdowns %llu, ipis %llu, cpu_flushes %llu (%llu remote), cpu_skips %llu, writebacks %llu, %llu ns/page",
 	       rc->r.leaked_pages, rc->r.leaked_bytes, rc->r.poison_hits,
 	       rc->r.lost_dirty, rc->r.shootdowns, rc->r.ipis,
 	       rc->r.cpu_flushes, tlbt_remote_flushes(&rc->r),
 	       rc->r.cpu_skips, rc->r.writebacks, rc->r.ns_per_page);
+}
+
+static inline void tlbt_race_run(struct __test_metadata *_metadata,
+				 struct tlbt_arena *a, size_t first,
+				 size_t pages, const char *cmd,
+				 struct tlbt_raced *rc)
+{
+	tlbt_race_run_ro(_metadata, a, first, pages, 0, 0, cmd, rc);
 }
 
 /* A safe policy: every round ran and neither oracle saw anything. */
@@ -70,6 +86,11 @@ static inline void tlbt_expect_clean(struct __test_metadata *_metadata,
 	/* a worker never reads its own slot going backwards */
 	EXPECT_EQ(0ULL, rc->o.stale_reads);
 	EXPECT_EQ(0ULL, rc->o.foreign_reads);
+	/* reads: no poison, no foreign word; guards and tags unchanged */
+	EXPECT_LT(0ULL, rc->o.reads);
+	EXPECT_EQ(0ULL, rc->o.poison_reads);
+	EXPECT_EQ(0ULL, rc->o.foreign_words);
+	EXPECT_EQ(0ULL, rc->o.guard_hits);
 	EXPECT_EQ(0ULL, rc->r.leaked_pages);
 	EXPECT_EQ(0ULL, rc->r.leaked_bytes);
 	EXPECT_EQ(0ULL, rc->r.poison_hits);

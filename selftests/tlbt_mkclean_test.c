@@ -141,6 +141,92 @@ TEST_F_TIMEOUT(mkclean_unsafe, no_flush_is_caught_by_both_oracles,
 }
 
 /*
+ * tlbgen and mm-pending where they skip a whole unit's flush, raced. Two
+ * units; workers on the 64 pages around the boundary write the 32 of
+ * unit 0 and only read the 32 of unit 1 (a read-only range of the
+ * checked layout, tlbt_workers.h), so unit 1 has no writable or dirty
+ * entry after the first round. A zap, where there is one, is all of unit
+ * 0 and stamps only unit 0: tlbgen skips unit 1 in every later round.
+ * mm-pending flushes every unit while a zap's flush is pending, so it
+ * skips only without one. A pass needs units_skipped > 0, no corruption
+ * in either oracle (reads included), and the race reached: visits while
+ * the command ran, read-only ones among them, a flush on a worker CPU, a
+ * page written back. The mutation: unsafe-no-flush on the same shape
+ * skips unit 0 as well and must be caught.
+ */
+#define BOUNDARY_ROUNDS	100
+#define BOUNDARY_SIDE	32	/* worker pages on each side */
+
+FIXTURE(mkclean_boundary) {
+	struct tlbt_arena a;
+};
+
+FIXTURE_VARIANT(mkclean_boundary) {
+	const char *flush;
+	unsigned long long zap;
+	bool unsafe;
+};
+
+FIXTURE_VARIANT_ADD(mkclean_boundary, tlbgen_zap) {
+	.flush = "tlbgen", .zap = UNIT };
+FIXTURE_VARIANT_ADD(mkclean_boundary, tlbgen_no_zap) {
+	.flush = "tlbgen" };
+FIXTURE_VARIANT_ADD(mkclean_boundary, mm_pending_no_zap) {
+	.flush = "mm-pending" };
+FIXTURE_VARIANT_ADD(mkclean_boundary, unsafe_no_flush_zap) {
+	.flush = "unsafe-no-flush", .zap = UNIT, .unsafe = true };
+
+FIXTURE_SETUP(mkclean_boundary)
+{
+	TLBT_REQUIRE_MODULE();
+	ASSERT_EQ(0, tlbt_arena_open(&self->a, COUNT_PAGES));
+}
+
+FIXTURE_TEARDOWN(mkclean_boundary)
+{
+	tlbt_arena_close(&self->a);
+}
+
+TEST_F_TIMEOUT(mkclean_boundary, skipped_unit_stays_clean, RACE_TIMEOUT)
+{
+	const unsigned long long rounds = BOUNDARY_ROUNDS;
+	char cmd[TLBT_CMD_MAX_LEN + 1], label[64];
+	struct tlbt_raced rc;
+	const char *why;
+
+	snprintf(label, sizeof(label), "%s_zap%llu", variant->flush,
+		 variant->zap);
+	if (tlbt_nr_cpus() < 2)
+		SKIP(return, "%s:" ONE_CPU, label);
+	snprintf(cmd, sizeof(cmd), "mkclean pages=%d zap=%llu rounds=%llu flush=%s",
+		 COUNT_PAGES, variant->zap, rounds, variant->flush);
+	tlbt_race_run_ro(_metadata, &self->a, UNIT - BOUNDARY_SIDE,
+			 2 * BOUNDARY_SIDE, BOUNDARY_SIDE, BOUNDARY_SIDE, cmd,
+			 &rc);
+	TH_LOG("units_skipped %llu, flushes_avoided %llu, writebacks %llu",
+	       rc.r.units_skipped, rc.r.flushes_avoided, rc.r.writebacks);
+	EXPECT_EQ(rounds, rc.r.rounds_done);
+	if (variant->unsafe) {
+		EXPECT_EQ(2 * rounds, rc.r.units_skipped);
+		/* Nothing seen and nothing raced: no verdict either way. */
+		if (!tlbt_raced_corruption(&rc))
+			TLBT_SKIP_UNRACED(label, &rc, NULL);
+		EXPECT_LT(0ULL, rc.r.lost_dirty + rc.o.lost_increments)
+			TH_LOG("the skipped flush went uncaught");
+		return;
+	}
+	tlbt_expect_clean(_metadata, &rc, rounds);
+	/* unit 1 skipped at least once; unit 0 never where the zap stamps it */
+	EXPECT_LT(0ULL, rc.r.units_skipped);
+	EXPECT_GE((variant->zap ? 1 : 2) * rounds, rc.r.units_skipped);
+	why = !rc.r.writebacks ? "no page came back dirty" :
+	      rc.ro_during < rounds ?
+	      "fewer read-only page visits than rounds while the command ran" :
+	      NULL;
+	TLBT_SKIP_UNRACED(label, &rc, why);
+}
+
+/*
  * Exact accounting without workers, on two page-table units. Per round B
  * flushes every page (immediate), or each unit that had a writable or
  * dirty entry, or (tlbgen) whose generation the zap made newer than the
@@ -241,6 +327,9 @@ static void run_shape(struct __test_metadata *_metadata,
 	}
 	ASSERT_EQ(v->avoids ? sh->rounds * COUNT_PAGES - b : 0ULL,
 		  r.flushes_avoided);
+	/* B decides per unit except in immediate: the units it left alone */
+	ASSERT_EQ(v->per_page ? 0ULL : sh->rounds * (COUNT_PAGES / UNIT) - b,
+		  r.units_skipped);
 	ASSERT_EQ((unsigned long long)sh->written, r.writebacks);
 	ASSERT_EQ(0ULL, r.lost_dirty + r.leaked_pages + r.poison_hits);
 	ASSERT_EQ(0UL, pattern_errors(a, sh->first_written, sh->written, salt));

@@ -157,6 +157,82 @@ TEST_F_TIMEOUT(reclaim_unsafe, writeback_before_flush_leaks_writes,
 }
 
 /*
+ * The read checker alone: workers that only read (tlbt_workers.h,
+ * TLBT_ARENA), so neither write oracle has anything to count. Without a
+ * flush (the benchmark baseline flush=none) a released frame is read
+ * through a stale entry: poisoned in the pool, or by then another page's.
+ * Nothing faults the pages back in then, so only the first round
+ * releases any, and the window lasts until the command's closing flush:
+ * a millisecond, the workers' visits in it a matter of luck. So up to
+ * READ_TRIES commands, until the reads see it. With batched the same
+ * reads must stay clean, once the race is shown: read-only visits while
+ * the command ran and a flush on a worker CPU.
+ */
+#define READ_TRIES	20
+
+FIXTURE(reclaim_reads) {
+	struct tlbt_arena a;
+};
+
+FIXTURE_VARIANT(reclaim_reads) {
+	const char *flush;
+	bool stale;		/* no flush: the reads must catch it */
+};
+
+FIXTURE_VARIANT_ADD(reclaim_reads, none) { .flush = "none", .stale = true };
+FIXTURE_VARIANT_ADD(reclaim_reads, batched) { .flush = "batched" };
+
+FIXTURE_SETUP(reclaim_reads)
+{
+	TLBT_REQUIRE_MODULE();
+	ASSERT_EQ(0, tlbt_arena_open(&self->a, RACE_PAGES));
+}
+
+FIXTURE_TEARDOWN(reclaim_reads)
+{
+	tlbt_arena_close(&self->a);
+}
+
+TEST_F_TIMEOUT(reclaim_reads, read_only_workers, RACE_TIMEOUT)
+{
+	char cmd[TLBT_CMD_MAX_LEN + 1];
+	const char *why = NULL;
+	struct tlbt_raced rc;
+	bool reached = false;
+	int i;
+
+	if (tlbt_nr_cpus() < 2)
+		SKIP(return, "%s:" ONE_CPU, variant->flush);
+	snprintf(cmd, sizeof(cmd), "reclaim pages=%d rounds=%d flush=%s",
+		 RACE_PAGES, RACE_ROUNDS, variant->flush);
+	for (i = 1; i <= (variant->stale ? READ_TRIES : 1); i++) {
+		tlbt_race_run_ro(_metadata, &self->a, 0, RACE_PAGES, 0,
+				 RACE_PAGES, cmd, &rc);
+		EXPECT_EQ((unsigned long long)RACE_ROUNDS, rc.r.rounds_done);
+		/* no worker wrote: the write oracles have nothing to see */
+		EXPECT_EQ(0ULL, rc.o.increments);
+		EXPECT_EQ(0ULL, rc.o.lost_increments + rc.o.foreign +
+				rc.o.stale_reads + rc.o.foreign_reads);
+		EXPECT_EQ(0ULL, rc.r.leaked_pages + rc.r.lost_dirty);
+		if (tlbt_read_corruption(&rc.o))
+			break;
+		/* one try that reached its race and saw nothing is a miss */
+		why = tlbt_race_missing(&rc);
+		reached |= !why;
+	}
+	if (variant->stale) {
+		TH_LOG("%d tries", i > READ_TRIES ? READ_TRIES : i);
+		if (!tlbt_read_corruption(&rc.o) && !reached)
+			TLBT_SKIP_UNRACED(variant->flush, &rc, why);
+		EXPECT_LT(0ULL, rc.o.poison_reads + rc.o.foreign_words)
+			TH_LOG("the reads missed it");
+		return;
+	}
+	tlbt_expect_clean(_metadata, &rc, RACE_ROUNDS);
+	TLBT_SKIP_UNRACED(variant->flush, &rc, NULL);
+}
+
+/*
  * Exact accounting without workers. Per round immediate costs one
  * shootdown per page in memory, batched one; every dirty page is written
  * back once and every page comes back from the store as it was.

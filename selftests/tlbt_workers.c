@@ -143,6 +143,7 @@ void tlbt_fault_handler_install(void)
 /* Accesses in a row per page in the dwelling half of the time. */
 static const unsigned int tlbt_dwell_max[] = {
 	[TLBT_INCREMENT]	= TLBT_DWELL,
+	[TLBT_ARENA]		= TLBT_DWELL,
 	[TLBT_KP_INCREMENT]	= TLBT_KP_DWELL_INCREMENTS,
 	[TLBT_KP_READ]		= TLBT_KP_DWELL_READS,
 	[TLBT_KP_READ_STRICT]	= TLBT_KP_DWELL_READS,
@@ -151,7 +152,14 @@ static const unsigned int tlbt_dwell_max[] = {
 /* Modes in which each worker owns a slot and counts what it added. */
 static bool tlbt_mode_counts(enum tlbt_mode mode)
 {
-	return mode == TLBT_INCREMENT || mode == TLBT_KP_INCREMENT;
+	return mode == TLBT_INCREMENT || mode == TLBT_ARENA ||
+	       mode == TLBT_KP_INCREMENT;
+}
+
+/* The counter slot worker @idx owns in page @p. */
+static size_t tlbt_own_slot(enum tlbt_mode mode, unsigned int idx, size_t p)
+{
+	return mode == TLBT_ARENA ? tlbt_ar_slot(idx, p) : idx;
 }
 
 static inline void tlbt_barrier(void)
@@ -250,6 +258,57 @@ static inline void tlbt_access_strict(struct tlbt_worker *wk,
 		tlbt_note_bad(wk, bad);
 }
 
+/*
+ * TLBT_ARENA: one word of page @p besides the own counter, the next of a
+ * walk that steps by 67 (odd: every slot in 512 reads). A tag must be
+ * its page's, a guard 0; another worker's counter may hold anything but
+ * the poison, which no counter reaches.
+ */
+static inline void tlbt_access_check(struct tlbt_worker *wk,
+				     volatile uint64_t *pg, size_t p)
+{
+	size_t s = (wk->rd += 67) % TLBT_SLOTS_PER_PAGE;
+	uint64_t v = pg[s];
+	bool ok;
+
+	wk->reads++;
+	if (s >= TLBT_AR_COUNTERS)
+		ok = v == tlbt_ar_tag(p, s);
+	else if (tlbt_ar_owned(s, p, wk->ws->nr))
+		ok = v != TLBT_AR_POISON;
+	else
+		ok = !v;
+	if (ok)
+		return;
+	if (v == TLBT_AR_POISON)
+		wk->poison_reads++;
+	else
+		wk->foreign_words++;
+}
+
+/* @n accesses to page @p: increments, unless it is in the read-only range. */
+static inline void tlbt_visit_arena(struct tlbt_worker *wk,
+				    volatile uint64_t *pg, size_t p,
+				    unsigned int n)
+{
+	struct tlbt_workers *ws = wk->ws;
+	volatile uint64_t *slot = pg + tlbt_ar_slot(wk->idx, p);
+	uint64_t *last = &wk->last[p], *done = &wk->done[p];
+	unsigned int k;
+
+	if (p - ws->ro_first < ws->ro_pages) {
+		for (k = 0; k < n; k++)
+			tlbt_access_check(wk, pg, p);
+		__atomic_store_n(&wk->ro_visits, wk->ro_visits + 1,
+				 __ATOMIC_RELAXED);
+		return;
+	}
+	for (k = 0; k < n; k++) {
+		tlbt_access_increment(wk, slot, last, done);
+		tlbt_access_check(wk, pg, p);
+	}
+}
+
 /* @n accesses in a row to page @p at @pg. */
 static inline void tlbt_visit(struct tlbt_worker *wk, enum tlbt_mode mode,
 			      volatile uint64_t *pg, size_t p, unsigned int n)
@@ -262,6 +321,9 @@ static inline void tlbt_visit(struct tlbt_worker *wk, enum tlbt_mode mode,
 	case TLBT_INCREMENT:
 		for (k = 0; k < n; k++)
 			tlbt_access_increment(wk, slot, last, done);
+		break;
+	case TLBT_ARENA:
+		tlbt_visit_arena(wk, pg, p, n);
 		break;
 	case TLBT_KP_INCREMENT:
 		for (k = 0; k < n; k++)
@@ -310,7 +372,8 @@ static void *tlbt_worker_main(void *arg)
 							       __ATOMIC_ACQUIRE);
 
 			resume = p;
-			wk->init[p] = b[p * TLBT_SLOTS_PER_PAGE + wk->idx];
+			wk->init[p] = b[p * TLBT_SLOTS_PER_PAGE +
+					tlbt_own_slot(mode, wk->idx, p)];
 			wk->last[p] = wk->init[p];
 		}
 		resume = 0;
@@ -376,6 +439,7 @@ static int tlbt_workers_alloc(struct tlbt_workers *ws, const int *cpus,
 			      int nr)
 {
 	unsigned int max = ws->mode == TLBT_INCREMENT ? TLBT_MAX_WORKERS :
+			   ws->mode == TLBT_ARENA ? TLBT_AR_COUNTERS :
 			   TLBT_KP_COUNTERS;
 	size_t pages = ws->pages ? ws->pages : 1;
 	int i;
@@ -398,6 +462,43 @@ static int tlbt_workers_alloc(struct tlbt_workers *ws, const int *cpus,
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+/*
+ * TLBT_ARENA: write the layout for @ws->nr workers, before they start:
+ * tags, and guards 0. A word already right is left alone, so a page
+ * already laid out is not dirtied again.
+ */
+static void tlbt_ar_layout(struct tlbt_workers *ws)
+{
+	volatile uint64_t *b = ws->rg->base;
+	size_t p, s;
+
+	for (p = 0; p < ws->pages; p++, b += TLBT_SLOTS_PER_PAGE) {
+		for (s = 0; s < TLBT_AR_COUNTERS; s++)
+			if (!tlbt_ar_owned(s, p, ws->nr) && b[s])
+				b[s] = 0;
+		for (; s < TLBT_SLOTS_PER_PAGE; s++)
+			if (b[s] != tlbt_ar_tag(p, s))
+				b[s] = tlbt_ar_tag(p, s);
+	}
+}
+
+/* TLBT_ARENA at the end: guards and tags that changed, in words. */
+static unsigned long long tlbt_ar_guard_hits(struct tlbt_workers *ws,
+					     size_t pages)
+{
+	volatile uint64_t *b = ws->rg->base;
+	unsigned long long n = 0;
+	size_t p, s;
+
+	for (p = 0; p < pages; p++, b += TLBT_SLOTS_PER_PAGE) {
+		for (s = 0; s < TLBT_AR_COUNTERS; s++)
+			n += !tlbt_ar_owned(s, p, ws->nr) && b[s];
+		for (; s < TLBT_SLOTS_PER_PAGE; s++)
+			n += b[s] != tlbt_ar_tag(p, s);
+	}
+	return n;
 }
 
 /**
@@ -426,6 +527,8 @@ int tlbt_workers_start_region(struct tlbt_workers *ws, struct tlbt_region *rg,
 	ws->rg = rg;
 	ws->mode = mode;
 	ws->pages = rg->pages;
+	if (mode != TLBT_ARENA)
+		ws->ro_first = ws->ro_pages = 0;
 	ws->nr = 0;
 	ws->stop = 0;
 	ws->ready = 0;
@@ -461,6 +564,8 @@ int tlbt_workers_start_region(struct tlbt_workers *ws, struct tlbt_region *rg,
 	ret = tlbt_workers_alloc(ws, cpus, nr);
 	if (ret)
 		goto err_free;
+	if (mode == TLBT_ARENA)
+		tlbt_ar_layout(ws);
 
 	tlbt_fault_handler_install();
 	for (started = 0; started < ws->nr; started++) {
@@ -492,6 +597,26 @@ int tlbt_workers_start(struct tlbt_workers *ws, volatile uint64_t *base,
 					 0, issuer_cpu);
 }
 
+/*
+ * The same, in the checked arena layout (TLBT_ARENA), which it writes
+ * first: pages [@ro_first, @ro_first + @ro_pages) of the range are only
+ * read. At most TLBT_AR_COUNTERS workers.
+ */
+int tlbt_workers_start_arena(struct tlbt_workers *ws, volatile uint64_t *base,
+			     size_t pages, size_t ro_first, size_t ro_pages,
+			     int issuer_cpu)
+{
+	if (ro_first > pages || ro_pages > pages - ro_first)
+		return -EINVAL;
+	ws->own.base = base;
+	ws->own.pages = pages;
+	ws->own.epoch = 0;
+	ws->ro_first = ro_first;
+	ws->ro_pages = ro_pages;
+	return tlbt_workers_start_region(ws, &ws->own, TLBT_ARENA, NULL, 0,
+					 issuer_cpu);
+}
+
 static unsigned long long tlbt_workers_sum(struct tlbt_workers *ws,
 					   size_t off)
 {
@@ -516,6 +641,11 @@ unsigned long long tlbt_workers_visits(struct tlbt_workers *ws)
 	return tlbt_workers_sum(ws, offsetof(struct tlbt_worker, visits));
 }
 
+unsigned long long tlbt_workers_ro_visits(struct tlbt_workers *ws)
+{
+	return tlbt_workers_sum(ws, offsetof(struct tlbt_worker, ro_visits));
+}
+
 unsigned long long tlbt_workers_bad(struct tlbt_workers *ws)
 {
 	return tlbt_workers_sum(ws, offsetof(struct tlbt_worker, bad_reads));
@@ -535,7 +665,8 @@ void tlbt_workers_halt(struct tlbt_workers *ws)
  * In the counting modes each worker's slot must hold its starting value
  * plus exactly the increments it counted, read at @ws->rg->base, which
  * must still be mapped. Less is a lost write; more is a write nobody
- * made (poison, or another page's data).
+ * made (poison, or another page's data). In TLBT_ARENA every guard must
+ * still be 0 and every tag its own.
  */
 int tlbt_workers_stop(struct tlbt_workers *ws, struct tlbt_oracle *o)
 {
@@ -559,13 +690,17 @@ int tlbt_workers_stop(struct tlbt_workers *ws, struct tlbt_oracle *o)
 		o->stale_reads += wk->stale_reads;
 		o->foreign_reads += wk->foreign_reads;
 		o->reads += wk->reads;
+		o->poison_reads += wk->poison_reads;
+		o->foreign_words += wk->foreign_words;
+		o->ro_visits += wk->ro_visits;
 		o->faults += wk->faults;
 		o->passes += wk->passes;
 		if (wk->bad_reads && !o->bad_reads)
 			o->first_bad = wk->first_bad;
 		o->bad_reads += wk->bad_reads;
 		for (p = 0; p < pages; p++) {
-			uint64_t mem = base[p * TLBT_SLOTS_PER_PAGE + wk->idx];
+			uint64_t mem = base[p * TLBT_SLOTS_PER_PAGE +
+					    tlbt_own_slot(ws->mode, wk->idx, p)];
 			uint64_t want = wk->init[p] + wk->done[p];
 
 			o->increments += wk->done[p];
@@ -575,6 +710,8 @@ int tlbt_workers_stop(struct tlbt_workers *ws, struct tlbt_oracle *o)
 				o->foreign += mem - want;
 		}
 	}
+	if (ws->mode == TLBT_ARENA)
+		o->guard_hits = tlbt_ar_guard_hits(ws, pages);
 	/* tlbt_workers_start()'s region never moves: a fault there is a bug */
 	if (!ret && o->faults && ws->rg == &ws->own)
 		ret = -EFAULT;
@@ -585,5 +722,6 @@ int tlbt_workers_stop(struct tlbt_workers *ws, struct tlbt_oracle *o)
 unsigned long long tlbt_oracle_corruption(const struct tlbt_oracle *o)
 {
 	return o->lost_increments + o->foreign + o->stale_reads +
-	       o->foreign_reads + o->bad_reads;
+	       o->foreign_reads + o->bad_reads + o->poison_reads +
+	       o->foreign_words + o->guard_hits;
 }

@@ -8,7 +8,8 @@
  * slot of every page and counts its own increments, so that a write lost
  * or misdirected through a stale TLB entry shows up as a mismatch between
  * what was counted and what is in memory; the kernel-path modes also
- * check a fixed pattern in the other slots. Workers survive SIGSEGV and
+ * check a fixed pattern in the other slots, and the checked arena mode
+ * (TLBT_ARENA) tags and guards as well. Workers survive SIGSEGV and
  * SIGBUS: a real mremap, munmap or truncate leaves the old address
  * unmapped or beyond EOF, and a worker that still uses it retries from
  * the region's published base. An access that faults did nothing, so the
@@ -76,8 +77,42 @@ static inline bool tlbt_kp_pattern_any_gen(uint64_t v, size_t page,
 	return v >> 48 == TLBT_KP_TAG && (uint32_t)v == (uint32_t)(page << 9 | slot);
 }
 
+/*
+ * The checked arena page (TLBT_ARENA): slots [0, TLBT_AR_COUNTERS) are
+ * counters, worker i's at tlbt_ar_slot(i, page). Those no worker owns
+ * are guards and stay 0: the owned slots move with the page, so a store
+ * misdirected into a frame now mapped at another page mostly lands in a
+ * guard there. Slots [TLBT_AR_COUNTERS, 512) hold tlbt_ar_tag(), which
+ * names page and slot. The pool writes this layout before it starts.
+ * Every access also reads one more word of the page, and a page in the
+ * pool's read-only range is only read: a word read that is the module's
+ * freed-frame poison, or not what its slot can hold (another page's
+ * tag, a guard not 0), came through a stale entry, writes or no writes.
+ */
+#define TLBT_AR_COUNTERS	256
+#define TLBT_AR_TAG		0x7467ULL	/* top 16 bits of a tag */
+#define TLBT_AR_POISON		0x6b6b6b6b6b6b6b6bULL	/* TLBT_POISON */
+
+static inline uint64_t tlbt_ar_tag(size_t page, size_t slot)
+{
+	return TLBT_AR_TAG << 48 | (uint64_t)page << 9 | slot;
+}
+
+static inline size_t tlbt_ar_slot(unsigned int idx, size_t page)
+{
+	return (idx + page) % TLBT_AR_COUNTERS;
+}
+
+/* Is counter slot @slot of page @page owned by one of @nr workers? */
+static inline bool tlbt_ar_owned(size_t slot, size_t page, unsigned int nr)
+{
+	return (slot + TLBT_AR_COUNTERS - page % TLBT_AR_COUNTERS) %
+	       TLBT_AR_COUNTERS < nr;
+}
+
 enum tlbt_mode {
-	TLBT_INCREMENT,		/* own slot, from whatever it held (the arena) */
+	TLBT_INCREMENT,		/* own slot, from whatever it held */
+	TLBT_ARENA,		/* own counter + a checked read; read-only range */
 	TLBT_KP_INCREMENT,	/* own counter slot + one pattern slot per page */
 	TLBT_KP_READ,		/* read only: 0 or a pattern of any generation */
 	TLBT_KP_READ_STRICT,	/* read only: a pattern of any generation */
@@ -105,6 +140,11 @@ struct tlbt_oracle {
 	unsigned long long foreign_reads;	/* own slot jumped forwards */
 	unsigned long long reads;		/* pattern slots read */
 	unsigned long long bad_reads;		/* a value no one stored there */
+	/* TLBT_ARENA: words read (in reads) and final guards */
+	unsigned long long poison_reads;	/* the module's poison */
+	unsigned long long foreign_words;	/* a tag or guard read wrong */
+	unsigned long long guard_hits;		/* guard or tag changed at the end */
+	unsigned long long ro_visits;		/* visits to read-only pages */
 	unsigned long long faults;		/* accesses retried after a fault */
 	unsigned long long passes;
 	uint64_t first_bad;
@@ -123,9 +163,12 @@ struct tlbt_worker {
 	uint64_t *last;			/* last value this worker wrote there */
 	uint64_t *done;			/* increments done there */
 	unsigned long long stale_reads, foreign_reads, reads;
+	unsigned long long poison_reads, foreign_words;
+	unsigned int rd;		/* TLBT_ARENA: next word to read */
 	/* published */
 	unsigned long long bad_reads, faults, passes;
 	unsigned long long visits;	/* pages visited */
+	unsigned long long ro_visits;	/* of them, read-only ones */
 	unsigned long long increments;	/* at the end of each visit */
 	uint64_t first_bad;
 };
@@ -136,6 +179,7 @@ struct tlbt_workers {
 	/* A read mode set after tlbt_workers_halt() skips the counters. */
 	enum tlbt_mode mode;
 	size_t pages;			/* @rg->pages at start */
+	size_t ro_first, ro_pages;	/* TLBT_ARENA: pages only read */
 	unsigned int nr;
 	int issuer_cpu;
 	int stop;
@@ -170,9 +214,13 @@ int tlbt_workers_start_region(struct tlbt_workers *ws, struct tlbt_region *rg,
 			      int issuer_cpu);
 int tlbt_workers_start(struct tlbt_workers *ws, volatile uint64_t *base,
 		       size_t pages, int issuer_cpu);
+int tlbt_workers_start_arena(struct tlbt_workers *ws, volatile uint64_t *base,
+			     size_t pages, size_t ro_first, size_t ro_pages,
+			     int issuer_cpu);
 /* Sums over the workers, read racily: for progress and early stops. */
 unsigned long long tlbt_workers_progress(struct tlbt_workers *ws);
 unsigned long long tlbt_workers_visits(struct tlbt_workers *ws);
+unsigned long long tlbt_workers_ro_visits(struct tlbt_workers *ws);
 unsigned long long tlbt_workers_bad(struct tlbt_workers *ws);
 void tlbt_workers_halt(struct tlbt_workers *ws);
 int tlbt_workers_stop(struct tlbt_workers *ws, struct tlbt_oracle *o);

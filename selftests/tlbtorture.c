@@ -265,6 +265,10 @@ static void tlbt_print_oracle(const struct tlbt_oracle *o)
 	printf("increments: %llu\n", o->increments);
 	printf("foreign: %llu\n", o->foreign);
 	printf("foreign_reads: %llu\n", o->foreign_reads);
+	printf("reads: %llu\n", o->reads);
+	printf("poison_reads: %llu\n", o->poison_reads);
+	printf("foreign_words: %llu\n", o->foreign_words);
+	printf("guard_hits: %llu\n", o->guard_hits);
 	printf("workers: %u\n", o->workers);
 }
 
@@ -465,8 +469,8 @@ static int tlbt_do_run(int argc, char **argv)
 		nr = pages;
 	}
 	if (!opts.no_workers) {
-		ret = tlbt_workers_start(&ws, tlbt_arena_page(&a, first), nr,
-					 opts.issuer_cpu);
+		ret = tlbt_workers_start_arena(&ws, tlbt_arena_page(&a, first),
+					       nr, 0, 0, opts.issuer_cpu);
 		if (ret) {
 			fprintf(stderr, "tlbtorture: workers: %s\n",
 				strerror(-ret));
@@ -508,14 +512,14 @@ enum {
 	TLBT_COL_ROUNDS, TLBT_COL_SHOOT, TLBT_COL_IPIS, TLBT_COL_REMOTE,
 	TLBT_COL_INVLPG, TLBT_COL_FULL, TLBT_COL_LEAKED_PG, TLBT_COL_LEAKED_B,
 	TLBT_COL_POISON, TLBT_COL_LOST_DIRTY, TLBT_COL_LOST_INCR,
-	TLBT_COL_STALE, TLBT_COL_DURING, TLBT_COL_NS, TLBT_COL_VERDICT,
+	TLBT_COL_STALE, TLBT_COL_BAD_RD, TLBT_COL_DURING, TLBT_COL_NS, TLBT_COL_VERDICT,
 	TLBT_NR_COLS,
 };
 
 static const char *const tlbt_col_names[TLBT_NR_COLS] = {
 	"sequence", "policy", "backend", "pages", "rounds", "shootdowns",
 	"ipis", "remote_fl", "invlpg", "full", "leaked_pg", "leaked_b",
-	"poison", "lost_dirty", "lost_incr", "stale_rd", "during", "ns/page",
+	"poison", "lost_dirty", "lost_incr", "stale_rd", "bad_rd", "during", "ns/page",
 	"verdict",
 };
 
@@ -623,6 +627,7 @@ static void tlbt_fill_row(struct tlbt_row *row, const char *seq,
 		[TLBT_COL_LOST_DIRTY] = r->lost_dirty,
 		[TLBT_COL_LOST_INCR] = rc->o.lost_increments,
 		[TLBT_COL_STALE] = rc->o.stale_reads,
+		[TLBT_COL_BAD_RD] = tlbt_read_corruption(&rc->o),
 		[TLBT_COL_DURING] = rc->during,
 		[TLBT_COL_NS] = r->ns_per_page,
 	};
@@ -908,7 +913,8 @@ static int tlbt_do_selfcheck(void)
 		"pages_copied: 12800\nleaked_pages: 0\nleaked_bytes: 0\n"
 		"poison_hits: 0\nlost_dirty: 0\nwritebacks: 17\n"
 		"flushes_avoided: 3\nns_total: 12345678\n"
-		"ns_per_page: 964\nbreak: none\nunsafe: 0\nfuture_key: 7\n";
+		"ns_per_page: 964\nbreak: none\nunsafe: 0\n"
+		"units_skipped: 5\nfuture_key: 7\n";
 	const size_t pages = 16, len = pages * TLBT_PAGE_SIZE;
 	volatile uint64_t *mem;
 	unsigned long long during;
@@ -924,7 +930,8 @@ static int tlbt_do_selfcheck(void)
 	    strcmp(r.policy, "batched") || r.ns_total != 12345678 ||
 	    r.pages_copied != 12800 || r.ns_per_page != 964 ||
 	    r.dst != 64 || r.punch != 32 || r.writebacks != 17 ||
-	    r.flushes_avoided != 3 || r.error != -4) {
+	    r.flushes_avoided != 3 || r.units_skipped != 5 ||
+	    r.error != -4) {
 		printf("not ok 1 results parse (ret %d, %u keys)\n", ret,
 		       r.nr_keys);
 		fails++;
