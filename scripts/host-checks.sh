@@ -69,7 +69,7 @@ log=$build/host-compat.log
 	[[ -n $pv && $pv == "$mv" ]]
 	# The module and the runner take it from there, and from nowhere else.
 	grep -q '^MODULE_VERSION(TLBT_VERSION);$' module/tlbt_main.c
-	! grep -n 'MODULE_VERSION("' module/*.c
+	if grep -n 'MODULE_VERSION("' module/*.c; then exit 1; fi
 ) >"$log" 2>&1
 result "version tests only in module/tlbt_compat.h; MODULE_VERSION and the runner's version are tlbt_version.h's, dkms.conf's PACKAGE_VERSION" $? "$log"
 
