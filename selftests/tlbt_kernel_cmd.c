@@ -65,6 +65,7 @@ static void tlbt_kernel_usage(FILE *f)
 "(stale or foreign values, on any CPU). Rows marked * run once with\n"
 "idle spinners instead of workers, so their flush count is exact.\n"
 "Defaults: --pages=64 --rounds=50 --seconds=20 (per scenario).\n"
+"--format=json: a \"header\" object, then a \"row\" per scenario (tlbtorture help).\n"
 "\nscenarios:");
 	for (i = 0; i < ARRAY_SIZE(tlbt_kernel_rows); i++)
 		fprintf(f, " %s", tlbt_kernel_rows[i].name);
