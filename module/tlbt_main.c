@@ -19,6 +19,7 @@
 #include <linux/vmalloc.h>
 #include <xen/xen.h>
 #include "tlbt.h"
+#include "tlbt_version.h"
 
 unsigned long tlbt_ceiling = TLBT_DEFAULT_CEILING;
 unsigned long tlbt_max_pages = TLBT_DEFAULT_MAX_PAGES;
@@ -249,5 +250,4 @@ module_exit(tlbt_exit);
 MODULE_DESCRIPTION("Exercise real TLB flushing: ordered right, batched, or wrong");
 MODULE_AUTHOR("tlbtorture developers");
 MODULE_LICENSE("GPL");
-/* dkms.conf PACKAGE_VERSION: scripts/host-checks.sh keeps them equal. */
-MODULE_VERSION("0.1");
+MODULE_VERSION(TLBT_VERSION);

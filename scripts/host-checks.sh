@@ -64,11 +64,14 @@ log=$build/host-compat.log
 		grep -v -e '/tlbt_compat\.h$' -e '\.mod\.c$' || true)
 	[[ -z $bad ]] || { echo "version tests outside module/tlbt_compat.h: $bad"; exit 1; }
 	pv=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
-	mv=$(sed -n 's/^MODULE_VERSION("\(.*\)");$/\1/p' module/tlbt_*.c)
-	echo "dkms.conf PACKAGE_VERSION=$pv, MODULE_VERSION=$mv"
+	mv=$(sed -n 's/^#define TLBT_VERSION "\(.*\)"$/\1/p' module/tlbt_version.h)
+	echo "dkms.conf PACKAGE_VERSION=$pv, TLBT_VERSION=$mv"
 	[[ -n $pv && $pv == "$mv" ]]
+	# The module and the runner take it from there, and from nowhere else.
+	grep -q '^MODULE_VERSION(TLBT_VERSION);$' module/tlbt_main.c
+	if grep -n 'MODULE_VERSION("' module/*.c; then exit 1; fi
 ) >"$log" 2>&1
-result "version tests only in module/tlbt_compat.h; MODULE_VERSION is dkms.conf's PACKAGE_VERSION" $? "$log"
+result "version tests only in module/tlbt_compat.h; MODULE_VERSION and the runner's version are tlbt_version.h's, dkms.conf's PACKAGE_VERSION" $? "$log"
 
 log=$build/host-fuzz-replay.log
 make -s -C "$repo" fuzz-replay >"$log" 2>&1

@@ -842,6 +842,13 @@ int tlbt_runner_path(char *buf, size_t size)
 int tlbt_runner_exec(const char *runner, const char *const *args,
 		     const char *out)
 {
+	return tlbt_runner_exec_split(runner, args, out, NULL);
+}
+
+/* The same, stderr to @err apart (NULL: to @out as well). */
+int tlbt_runner_exec_split(const char *runner, const char *const *args,
+			   const char *out, const char *err)
+{
 	const char *argv[16] = { runner };
 	int st, fd, i;
 	pid_t pid;
@@ -857,6 +864,12 @@ int tlbt_runner_exec(const char *runner, const char *const *args,
 		if (fd < 0)
 			_exit(127);
 		dup2(fd, 1);
+		if (err) {
+			close(fd);
+			fd = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+			if (fd < 0)
+				_exit(127);
+		}
 		dup2(fd, 2);
 		execv(runner, (char *const *)argv);
 		_exit(127);

@@ -91,6 +91,8 @@ bool tlbt_mremap_masked(unsigned long long punch);
 int tlbt_runner_path(char *buf, size_t size);
 int tlbt_runner_exec(const char *runner, const char *const *args,
 		     const char *out);
+int tlbt_runner_exec_split(const char *runner, const char *const *args,
+			   const char *out, const char *err);
 
 /* Commands and results */
 int tlbt_cmd(struct tlbt_arena *a, const char *fmt, ...)

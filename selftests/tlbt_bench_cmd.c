@@ -34,6 +34,7 @@
 
 #include "libtlbt.h"
 #include "tlbt_bench.h"
+#include "tlbt_report.h"
 #include "tlbt_detect.h"
 
 #define TLBT_BENCH_MAX_LIST	32
@@ -96,6 +97,7 @@ struct tlbt_bench_point {
 struct tlbt_bench_set {
 	struct tlbt_bench_point *p;
 	unsigned int nr;
+	unsigned int group, nr_groups;	/* progress: groups run, of */
 	char title[256];
 };
 
@@ -866,9 +868,9 @@ static int tlbt_bench_run_group(struct tlbt_bench_env *env,
 	for (i = 0; i < n; i++)
 		tlbt_bench_stats(&pts[i], &ns[i * repeats]);
 	/* Progress on stderr: a full sweep takes minutes. */
-	fprintf(stderr, "# bench: busy=%u pages=%llu: %u points x %u repeats, %.1f s:",
-		pts[0].busy, pts[0].pages, n, repeats,
-		(tlbt_bench_now() - t0) / 1e9);
+	fprintf(stderr, "# bench: %u/%u busy=%u pages=%llu: %u points x %u repeats, %.1f s:",
+		++set->group, set->nr_groups, pts[0].busy, pts[0].pages, n,
+		repeats, (tlbt_bench_now() - t0) / 1e9);
 	for (i = 0; i < n; i++)
 		fprintf(stderr, " %.0f", pts[i].ns_med);
 	fprintf(stderr, " ns/page\n");
@@ -1406,6 +1408,7 @@ static int tlbt_bench_sweep(struct tlbt_bench_env *env,
 	unsigned int b, p, s, q, k, first;
 	int ret;
 
+	set->nr_groups = o->nr_busy * o->nr_pages;
 	/* busy outermost: workers change least */
 	for (b = 0; b < o->nr_busy; b++) {
 		for (p = 0; p < o->nr_pages; p++) {
@@ -1475,6 +1478,7 @@ static int tlbt_ceiling_sweep(struct tlbt_bench_env *env,
 	unsigned int b, p, c, first;
 	int ret = 0;
 
+	set->nr_groups = o->nr_busy * o->nr_pages;
 	for (b = 0; b < o->nr_busy && !ret; b++) {
 		for (p = 0; p < o->nr_pages && !ret; p++) {
 			first = set->nr;
@@ -1662,9 +1666,10 @@ int tlbt_bench_main(int argc, char **argv)
 	}
 	tlbt_flush_caps(&pti, &pcid, &invpcid);
 	snprintf(set.title, sizeof(set.title),
-		 "tlbtorture bench%s: %d CPUs (issuer CPU %d), pti=%d pcid=%d invpcid=%d, ceiling %lu, %u repeats",
+		 "tlbtorture bench%s: %d CPUs (issuer CPU %d), pti=%d pcid=%d invpcid=%d, ceiling %lu, %u repeats, seed %llu",
 		 o.ceiling ? " ceiling" : "", env.nr_cpus, env.cpus[0], pti,
-		 pcid, invpcid, env.ceiling, o.repeats);
+		 pcid, invpcid, env.ceiling, o.repeats, tlbt_report.seed);
+	tlbt_report_header();
 	printf("# %s\n", set.title);
 	printf("# ns/page: median (min, max) over the repeats of ns_total / (pages x rounds); per page: counts / (pages x rounds x repeats)\n");
 	if (!o.ceiling)

@@ -32,6 +32,7 @@
 
 #include "libtlbt.h"
 #include "tlbt_detect.h"
+#include "tlbt_report.h"
 
 #define TLBT_DETECT_MAX_RUNS	10000
 
@@ -459,6 +460,7 @@ int tlbt_detect_main(int argc, char **argv)
 
 	ncpus = tlbt_nr_cpus();
 	tlbt_flush_caps(&pti, &pcid, &invpcid);
+	tlbt_report_header();
 	printf("# detect: %d CPUs allowed, %d workers; pti=%d pcid=%d invpcid=%d\n",
 	       ncpus, ncpus > 1 ? ncpus - 1 : 0, pti, pcid, invpcid);
 	printf("# detect: %llu runs x up to %llu rounds on %llu pages, backend native, %s\n",

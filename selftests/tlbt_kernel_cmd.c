@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "libkpath.h"
+#include "tlbt_report.h"
 
 struct tlbt_kernel_row {
 	const char *name;
@@ -64,6 +65,7 @@ static void tlbt_kernel_usage(FILE *f)
 "(stale or foreign values, on any CPU). Rows marked * run once with\n"
 "idle spinners instead of workers, so their flush count is exact.\n"
 "Defaults: --pages=64 --rounds=50 --seconds=20 (per scenario).\n"
+"--format=json: a \"header\" object, then a \"row\" per scenario (tlbtorture help).\n"
 "\nscenarios:");
 	for (i = 0; i < ARRAY_SIZE(tlbt_kernel_rows); i++)
 		fprintf(f, " %s", tlbt_kernel_rows[i].name);
@@ -93,41 +95,123 @@ static bool tlbt_kernel_wanted(int argc, char **argv, const char *name)
 	return false;
 }
 
-static void tlbt_kernel_print(const struct tlbt_kernel_row *row,
-			      const struct tlbt_kp_result *r, int ret)
+/*
+ * The table's columns: the text header, the JSON key, the text width
+ * (negative: left-aligned). tlbt_kernel_cells() fills a row's cells once;
+ * text and JSON print them.
+ */
+enum {
+	TLBT_KCOL_OP, TLBT_KCOL_PAGES, TLBT_KCOL_OPS, TLBT_KCOL_SHOOT,
+	TLBT_KCOL_INVAL, TLBT_KCOL_LOST, TLBT_KCOL_BAD, TLBT_KCOL_SECS,
+	TLBT_KCOL_VERDICT, TLBT_NR_KCOLS,
+};
+
+static const struct {
+	const char *name;
+	const char *key;
+	int width;
+} tlbt_kcols[TLBT_NR_KCOLS] = {
+	[TLBT_KCOL_OP]		= { "operation", "operation", -16 },
+	[TLBT_KCOL_PAGES]	= { "pages", "pages", 6 },
+	[TLBT_KCOL_OPS]		= { "ops", "ops", 5 },
+	[TLBT_KCOL_SHOOT]	= { "shootdn/pg", "shootdowns_per_page", 11 },
+	[TLBT_KCOL_INVAL]	= { "inval B/B", "inval_bytes_per_byte", 10 },
+	[TLBT_KCOL_LOST]	= { "lost_incr", "lost_increments", 10 },
+	[TLBT_KCOL_BAD]		= { "bad_reads", "bad_reads", 9 },
+	[TLBT_KCOL_SECS]	= { "secs", "secs", 7 },
+	[TLBT_KCOL_VERDICT]	= { "verdict", "verdict", 0 },
+};
+
+struct tlbt_kernel_cells {
+	char cell[TLBT_NR_KCOLS][40];
+	bool exact;
+	char why[200];		/* the verdict's reasons, or "" */
+};
+
+static void tlbt_kernel_cells(const struct tlbt_kernel_row *row,
+			      const struct tlbt_kp_result *r, int ret,
+			      struct tlbt_kernel_cells *k)
 {
-	char sd[24], inv[24], name[40];
+	size_t n = sizeof(k->cell[0]), w;
+	int col;
 	double v;
 
-	snprintf(name, sizeof(name), "%s%s", row->name, row->exact ? "*" : "");
+	memset(k, 0, sizeof(*k));
+	k->exact = row->exact;
+	snprintf(k->cell[TLBT_KCOL_OP], n, "%s", row->name);
 	if (ret == -EOPNOTSUPP) {
-		printf("%-16s %6s %5s %11s %10s %10s %9s %7s  skip: %s\n", name,
-		       "-", "-", "-", "-", "-", "-", "-", r->skip);
+		for (col = TLBT_KCOL_PAGES; col < TLBT_KCOL_VERDICT; col++)
+			snprintf(k->cell[col], n, "-");
+		snprintf(k->cell[TLBT_KCOL_VERDICT], n, "skip");
+		snprintf(k->why, sizeof(k->why), "%s", r->skip);
 		return;
 	}
+	snprintf(k->cell[TLBT_KCOL_PAGES], n, "%zu", r->pages);
+	snprintf(k->cell[TLBT_KCOL_OPS], n, "%llu", r->ops);
 	v = tlbt_kp_shootdowns_per_page(r);
 	if (v < 0)
-		snprintf(sd, sizeof(sd), "-");
+		snprintf(k->cell[TLBT_KCOL_SHOOT], n, "-");
 	else
-		snprintf(sd, sizeof(sd), "%.4f", v);
+		snprintf(k->cell[TLBT_KCOL_SHOOT], n, "%.4f", v);
 	v = tlbt_kp_inval_per_byte(r);
 	if (v < 0)
-		snprintf(inv, sizeof(inv), "-");
+		snprintf(k->cell[TLBT_KCOL_INVAL], n, "-");
 	else
-		snprintf(inv, sizeof(inv), "%.3f", v);
-	printf("%-16s %6zu %5llu %11s %10s %10llu %9llu %7.1f  %s", name,
-	       r->pages, r->ops, sd, inv, tlbt_kernel_lost(r),
-	       tlbt_kernel_bad(r), r->secs,
-	       ret ? "ERROR" : tlbt_oracle_corruption(&r->o) ? "CORRUPT" :
-	       "ok");
+		snprintf(k->cell[TLBT_KCOL_INVAL], n, "%.3f", v);
+	snprintf(k->cell[TLBT_KCOL_LOST], n, "%llu", tlbt_kernel_lost(r));
+	snprintf(k->cell[TLBT_KCOL_BAD], n, "%llu", tlbt_kernel_bad(r));
+	snprintf(k->cell[TLBT_KCOL_SECS], n, "%.1f", r->secs);
+	snprintf(k->cell[TLBT_KCOL_VERDICT], n, "%s",
+		 ret ? "ERROR" : tlbt_oracle_corruption(&r->o) ? "CORRUPT" :
+		 "ok");
+	w = 0;
 	if (ret)
-		printf(" (%s)", strerror(-ret));
-	if (r->not_moved)
-		printf(" (%llu pages not moved, errno %llu)", r->not_moved,
-		       r->first_errno);
-	if (r->fl.lost)
-		printf(" (%llu trace events lost)", r->fl.lost);
+		w += snprintf(k->why + w, sizeof(k->why) - w, "%s%s",
+			      w ? ", " : "", strerror(-ret));
+	if (r->not_moved && w < sizeof(k->why))
+		w += snprintf(k->why + w, sizeof(k->why) - w,
+			      "%s%llu pages not moved, errno %llu",
+			      w ? ", " : "", r->not_moved, r->first_errno);
+	if (r->fl.lost && w < sizeof(k->why))
+		snprintf(k->why + w, sizeof(k->why) - w,
+			 "%s%llu trace events lost", w ? ", " : "",
+			 r->fl.lost);
+}
+
+static void tlbt_kernel_print(const struct tlbt_kernel_cells *k)
+{
+	int col;
+
+	if (tlbt_json()) {
+		tlbt_json_begin("row");
+		for (col = 0; col < TLBT_NR_KCOLS; col++)
+			tlbt_json_cell(tlbt_kcols[col].key, k->cell[col]);
+		tlbt_json_bool("exact", k->exact);
+		if (k->why[0])
+			tlbt_json_str("why", k->why);
+		else
+			tlbt_json_null("why");
+		tlbt_json_end();
+		return;
+	}
+	for (col = 0; col < TLBT_NR_KCOLS; col++) {
+		char name[48];
+		const char *c = k->cell[col];
+
+		if (col == TLBT_KCOL_OP) {
+			snprintf(name, sizeof(name), "%.39s%s", c,
+				 k->exact ? "*" : "");
+			c = name;
+		}
+		printf("%s%*s", col == TLBT_KCOL_VERDICT ? "  " : col ? " " : "",
+		       tlbt_kcols[col].width, c);
+	}
+	/* skip: reason; else (reason) */
+	if (k->why[0])
+		printf(!strcmp(k->cell[TLBT_KCOL_VERDICT], "skip") ?
+		       ": %s" : " (%s)", k->why);
 	printf("\n");
+	fflush(stdout);
 }
 
 int tlbt_kernel_main(int argc, char **argv)
@@ -198,17 +282,34 @@ int tlbt_kernel_main(int argc, char **argv)
 		}
 	}
 
-	printf("# pages %zu, rounds %u, at most %u s each; tracefs %s, notifier %s\n",
-	       base.pages, base.rounds, base.max_ms / 1000,
-	       base.trace ? "on" : "off",
-	       base.notifier && tlbt_kp_module_loaded() ? "on" : "off (no module)");
-	printf("%-16s %6s %5s %11s %10s %10s %9s %7s  %s\n", "operation",
-	       "pages", "ops", "shootdn/pg", "inval B/B", "lost_incr",
-	       "bad_reads", "secs", "verdict");
-	fflush(stdout);
+	tlbt_report_header();
+	if (tlbt_json()) {
+		tlbt_json_begin("header");
+		tlbt_json_str("command", "kernel");
+		tlbt_json_u64("pages", base.pages);
+		tlbt_json_u64("rounds", base.rounds);
+		tlbt_json_u64("max_secs", base.max_ms / 1000);
+		tlbt_json_bool("trace", base.trace);
+		tlbt_json_bool("notifier",
+			       base.notifier && tlbt_kp_module_loaded());
+		tlbt_json_end();
+	} else {
+		printf("# pages %zu, rounds %u, at most %u s each; tracefs %s, notifier %s\n",
+		       base.pages, base.rounds, base.max_ms / 1000,
+		       base.trace ? "on" : "off",
+		       base.notifier && tlbt_kp_module_loaded() ?
+		       "on" : "off (no module)");
+		for (c = 0; c < TLBT_NR_KCOLS; c++)
+			printf("%s%*s",
+			       c == TLBT_KCOL_VERDICT ? "  " : c ? " " : "",
+			       tlbt_kcols[c].width, tlbt_kcols[c].name);
+		printf("\n");
+		fflush(stdout);
+	}
 	for (i = 0; i < ARRAY_SIZE(tlbt_kernel_rows); i++) {
 		const struct tlbt_kernel_row *row = &tlbt_kernel_rows[i];
 		struct tlbt_kp_opts op = base;
+		struct tlbt_kernel_cells k;
 		struct tlbt_kp_result r;
 		int ret;
 
@@ -220,14 +321,14 @@ int tlbt_kernel_main(int argc, char **argv)
 		if (row->mem == TLBT_KP_THP)
 			op.pages = 512;
 		ret = row->run(&op, &r);
-		tlbt_kernel_print(row, &r, ret);
-		fflush(stdout);
+		tlbt_kernel_cells(row, &r, ret, &k);
+		tlbt_kernel_print(&k);
 		if (ret && ret != -EOPNOTSUPP)
 			status = 1;
 		else if (!ret && tlbt_oracle_corruption(&r.o))
 			status = 1;
 	}
-	printf("# shootdn/pg: remote TLB shootdowns sent by the issuing thread per page\n"
+	fprintf(tlbt_note_file(), "# shootdn/pg: remote TLB shootdowns sent by the issuing thread per page\n"
 	       "# operated on; inval B/B: bytes the mmu notifiers were told to drop per\n"
 	       "# byte operated on (mremap: the move and the unmap of the old range;\n"
 	       "# pageout under workers: pages they kept referenced are not unmapped).\n"

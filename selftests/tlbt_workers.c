@@ -340,6 +340,26 @@ static inline void tlbt_visit(struct tlbt_worker *wk, enum tlbt_mode mode,
 	}
 }
 
+static uint64_t tlbt_rand_state;
+static bool tlbt_rand_seeded;
+
+void tlbt_rand_seed(uint64_t seed)
+{
+	tlbt_rand_state = seed;
+	tlbt_rand_seeded = true;
+}
+
+uint64_t tlbt_rand(void)
+{
+	return tlbt_rand_next(&tlbt_rand_state);
+}
+
+/* The page a worker's next pass starts at. */
+static size_t tlbt_pass_first(struct tlbt_worker *wk, size_t pages)
+{
+	return wk->rng && pages ? tlbt_rand_next(&wk->rng) % pages : 0;
+}
+
 static void *tlbt_worker_main(void *arg)
 {
 	struct tlbt_worker *wk = arg;
@@ -348,11 +368,12 @@ static void *tlbt_worker_main(void *arg)
 	const enum tlbt_mode mode = ws->mode;
 	const bool counts = tlbt_mode_counts(mode);
 	const size_t pages = ws->pages;
-	volatile size_t resume = 0;	/* the page to retry after a fault */
+	volatile size_t resume = 0;	/* the visit to retry after a fault */
+	volatile size_t first;		/* the page this pass began at */
 	volatile int started = 0;
 	unsigned int dwell;
 	sigjmp_buf jb;
-	size_t p;
+	size_t k, p;
 
 	wk->err = tlbt_pin(wk->cpu);
 	if (wk->err) {
@@ -367,6 +388,7 @@ static void *tlbt_worker_main(void *arg)
 	tlbt_fault_jmp_set(&jb);
 
 	if (!started) {
+		first = tlbt_pass_first(wk, pages);
 		for (p = resume; counts && p < pages; p++) {
 			volatile uint64_t *b = __atomic_load_n(&rg->base,
 							       __ATOMIC_ACQUIRE);
@@ -383,13 +405,14 @@ static void *tlbt_worker_main(void *arg)
 
 	while (!__atomic_load_n(&ws->stop, __ATOMIC_ACQUIRE)) {
 		dwell = tlbt_dwell(tlbt_dwell_max[mode]);
-		for (p = resume; p < pages; p++) {
+		for (k = resume; k < pages; k++) {
 			volatile uint64_t *b = __atomic_load_n(&rg->base,
 							       __ATOMIC_ACQUIRE);
 
 			if (__atomic_load_n(&ws->stop, __ATOMIC_RELAXED))
 				break;
-			resume = p;
+			resume = k;
+			p = first + k < pages ? first + k : first + k - pages;
 			tlbt_visit(wk, mode, b + p * TLBT_SLOTS_PER_PAGE, p, dwell);
 			__atomic_store_n(&wk->visits, wk->visits + 1,
 					 __ATOMIC_RELAXED);
@@ -397,9 +420,10 @@ static void *tlbt_worker_main(void *arg)
 		resume = 0;
 		if (counts)
 			__atomic_store_n(&wk->increments,
-					 wk->increments + p * dwell,
+					 wk->increments + k * dwell,
 					 __ATOMIC_RELAXED);
 		__atomic_store_n(&wk->passes, wk->passes + 1, __ATOMIC_RELAXED);
+		first = tlbt_pass_first(wk, pages);
 	}
 	tlbt_fault_jmp_set(NULL);
 	return NULL;
@@ -567,6 +591,8 @@ int tlbt_workers_start_region(struct tlbt_workers *ws, struct tlbt_region *rg,
 	if (mode == TLBT_ARENA)
 		tlbt_ar_layout(ws);
 
+	for (i = 0; i < ws->nr; i++)
+		ws->w[i].rng = tlbt_rand_seeded ? tlbt_rand() | 1 : 0;
 	tlbt_fault_handler_install();
 	for (started = 0; started < ws->nr; started++) {
 		ret = -pthread_create(&ws->w[started].thread, NULL,

@@ -171,6 +171,7 @@ struct tlbt_worker {
 	unsigned long long ro_visits;	/* of them, read-only ones */
 	unsigned long long increments;	/* at the end of each visit */
 	uint64_t first_bad;
+	uint64_t rng;			/* its pass order's stream; 0: none */
 };
 
 struct tlbt_workers {
@@ -202,6 +203,26 @@ static inline int tlbt_nr_cpus(void)
 static inline int tlbt_pin(int cpu)
 {
 	return tlbt_set_cpus(&cpu, 1);
+}
+
+/*
+ * Seeded choices (the runner's --seed). Once tlbt_rand_seed() is called,
+ * each pool's workers take a stream of their own from it and start every
+ * pass at a page it picks, rather than at page 0, so that a seed names
+ * where each worker stands when a command begins. Without a seed (the
+ * kselftests) they keep starting at page 0.
+ */
+void tlbt_rand_seed(uint64_t seed);
+uint64_t tlbt_rand(void);
+
+/* splitmix64: one step of the stream in *@state. */
+static inline uint64_t tlbt_rand_next(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
 }
 
 /* Faults */

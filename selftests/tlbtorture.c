@@ -23,6 +23,7 @@
 #include "libtlbt.h"
 #include "tlbt_bench.h"
 #include "tlbt_detect.h"
+#include "tlbt_report.h"
 
 /* tlbt_kernel_cmd.c: the kernel-path scenarios as a table. */
 int tlbt_kernel_main(int argc, char **argv);
@@ -47,6 +48,7 @@ struct tlbt_opts {
 	unsigned long long dst;
 	unsigned long long punch;
 	unsigned long long zap;
+	unsigned long long duration;	/* seconds; 0: one matrix */
 	int issuer_cpu;
 	bool has_pages, has_start, has_rounds;
 	bool has_dst, has_punch, has_zap;
@@ -56,12 +58,14 @@ struct tlbt_opts {
 static void tlbt_usage(FILE *f)
 {
 	fprintf(f,
-"usage: tlbtorture run <sequence> [--flush=P] [--backend=B] [--pages=N]\n"
+"usage: tlbtorture [--format=text|json] [--seed=N] SUBCOMMAND ...\n"
+"       tlbtorture --version\n"
+"       tlbtorture run <sequence> [--flush=P] [--backend=B] [--pages=N]\n"
 "                      [--start=N] [--rounds=N] [--arena-pages=N]\n"
 "                      [--dst=N] [--punch=N] [--zap=N]\n"
 "                      [--issuer-cpu=N] [--no-workers]\n"
 "       tlbtorture matrix [--seq=NAME] [--pages=N] [--rounds=N]\n"
-"                      [--issuer-cpu=N]\n"
+"                      [--issuer-cpu=N] [--duration=T]\n"
 "       tlbtorture bench [ceiling] [options]   (tlbtorture bench --help)\n"
 "       tlbtorture detect [--runs=N] [--rounds=N] [--pages=N] [options]\n"
 "                      (tlbtorture detect --help)\n"
@@ -69,6 +73,16 @@ static void tlbt_usage(FILE *f)
 "       tlbtorture plot CSV PNG\n"
 "       tlbtorture selfcheck\n"
 "       tlbtorture help\n"
+"\n"
+"--format=json  run, matrix and kernel print JSON Lines on stdout: one\n"
+"         object per line, each with \"type\" (header, result, row,\n"
+"         pass, soak), \"version\" and \"seed\"; comments go to stderr.\n"
+"--seed=N seeds every random choice of the runner's workers (where each\n"
+"         starts its passes); default from the clock. Every report\n"
+"         prints it: --seed=N replays a run's choices (not its timing).\n"
+"         --format and --seed go anywhere among the arguments.\n"
+"--version prints the version (module/tlbt_version.h: the module's and\n"
+"         dkms.conf's too), and warns if the loaded module differs.\n"
 "\n"
 "run      maps an arena of start+pages pages (default pages: %d), starts\n"
 "         one worker per other CPU, issues one command and prints every\n"
@@ -89,7 +103,13 @@ static void tlbt_usage(FILE *f)
 "         outlive mremap's punch. unsafe-ignore-dirty involves no TLB: it\n"
 "         is a data-loss check of the oracle, without workers, in a\n"
 "         table of its own (data-loss/MISCOUNT). Exit 1 on any CORRUPT,\n"
-"         missed, MISCOUNT or ERROR.\n"
+"         missed, MISCOUNT or ERROR. Progress per row on stderr.\n"
+"         --duration=T (30m; s, m or h, or seconds): a soak that repeats\n"
+"         the matrix until T is up (cut between rows), one summary line\n"
+"         per pass; it stops at the first corruption in a safe policy,\n"
+"         and if tracing records (tracing_on with an event or tracer),\n"
+"         writes 0 to tracing_on so that the buffer ends at it. Exit 1\n"
+"         then, or if any pass had a missed, MISCOUNT or ERROR row.\n"
 "bench    sweeps sequence x policy (with the flush=none baseline) x\n"
 "         backend x pages per round x busy CPUs, next to the kernel's own\n"
 "         MADV_DONTNEED and mremap; table, --csv, --plot (gnuplot).\n"
@@ -143,6 +163,7 @@ enum {
 	TLBT_OPT_PUNCH,
 	TLBT_OPT_ZAP,
 	TLBT_OPT_SEQ,
+	TLBT_OPT_DURATION,
 };
 
 static const struct option tlbt_long_opts[] = {
@@ -158,6 +179,7 @@ static const struct option tlbt_long_opts[] = {
 	{ "punch",	 required_argument, NULL, TLBT_OPT_PUNCH },
 	{ "zap",	 required_argument, NULL, TLBT_OPT_ZAP },
 	{ "seq",	 required_argument, NULL, TLBT_OPT_SEQ },
+	{ "duration",	 required_argument, NULL, TLBT_OPT_DURATION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -225,6 +247,14 @@ static int tlbt_parse_opts(int argc, char **argv, struct tlbt_opts *o)
 		case TLBT_OPT_SEQ:
 			o->seq = optarg;
 			break;
+		case TLBT_OPT_DURATION:
+			if (tlbt_parse_duration(optarg, &o->duration)) {
+				fprintf(stderr,
+					"tlbtorture: bad --duration '%s': N, Ns, Nm or Nh, N > 0\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
 		default:
 			return -EINVAL;
 		}
@@ -258,18 +288,65 @@ static void tlbt_format_cmd(char *buf, size_t size, const char *seq,
 		snprintf(buf + n, size - n, " backend=%s", o->backend);
 }
 
+/* run's user-space oracle, after the results' keys: text or JSON. */
+enum {
+	TLBT_ORACLE_LOST, TLBT_ORACLE_STALE, TLBT_ORACLE_INCREMENTS,
+	TLBT_ORACLE_FOREIGN, TLBT_ORACLE_FOREIGN_READS, TLBT_ORACLE_READS,
+	TLBT_ORACLE_POISON_READS, TLBT_ORACLE_FOREIGN_WORDS,
+	TLBT_ORACLE_GUARD_HITS, TLBT_ORACLE_WORKERS,
+	TLBT_NR_ORACLE_KEYS,
+};
+
+static const char *const tlbt_oracle_keys[TLBT_NR_ORACLE_KEYS] = {
+	"lost_increments", "stale_reads", "increments", "foreign",
+	"foreign_reads", "reads", "poison_reads", "foreign_words",
+	"guard_hits", "workers",
+};
+
 static void tlbt_print_oracle(const struct tlbt_oracle *o)
 {
-	printf("lost_increments: %llu\n", o->lost_increments);
-	printf("stale_reads: %llu\n", o->stale_reads);
-	printf("increments: %llu\n", o->increments);
-	printf("foreign: %llu\n", o->foreign);
-	printf("foreign_reads: %llu\n", o->foreign_reads);
-	printf("reads: %llu\n", o->reads);
-	printf("poison_reads: %llu\n", o->poison_reads);
-	printf("foreign_words: %llu\n", o->foreign_words);
-	printf("guard_hits: %llu\n", o->guard_hits);
-	printf("workers: %u\n", o->workers);
+	const unsigned long long v[TLBT_NR_ORACLE_KEYS] = {
+		[TLBT_ORACLE_LOST] = o->lost_increments,
+		[TLBT_ORACLE_STALE] = o->stale_reads,
+		[TLBT_ORACLE_INCREMENTS] = o->increments,
+		[TLBT_ORACLE_FOREIGN] = o->foreign,
+		[TLBT_ORACLE_FOREIGN_READS] = o->foreign_reads,
+		[TLBT_ORACLE_READS] = o->reads,
+		[TLBT_ORACLE_POISON_READS] = o->poison_reads,
+		[TLBT_ORACLE_FOREIGN_WORDS] = o->foreign_words,
+		[TLBT_ORACLE_GUARD_HITS] = o->guard_hits,
+		[TLBT_ORACLE_WORKERS] = o->workers,
+	};
+	int i;
+
+	for (i = 0; i < TLBT_NR_ORACLE_KEYS; i++) {
+		if (tlbt_json())
+			tlbt_json_u64(tlbt_oracle_keys[i], v[i]);
+		else
+			printf("%s: %llu\n", tlbt_oracle_keys[i], v[i]);
+	}
+}
+
+/* The results file's "key: value" lines as members, in its order. */
+static void tlbt_json_results(const char *text)
+{
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+		const char *colon = memchr(text, ':', n);
+
+		if (colon && colon + 1 < text + n && colon[1] == ' ') {
+			char key[64], val[128];
+
+			snprintf(key, sizeof(key), "%.*s", (int)(colon - text),
+				 text);
+			snprintf(val, sizeof(val), "%.*s",
+				 (int)(text + n - colon - 2), colon + 2);
+			tlbt_json_cell(key, val);
+		}
+		text += n;
+		if (*text)
+			text++;
+	}
 }
 
 static void tlbt_open_failed(int err)
@@ -454,6 +531,11 @@ static int tlbt_do_run(int argc, char **argv)
 			arena_pages = opts.dst + pages;
 	}
 	tlbt_format_cmd(cmd, sizeof(cmd), argv[1], &opts);
+	if (opts.duration) {
+		fprintf(stderr, "tlbtorture: --duration is matrix's\n");
+		return 2;
+	}
+	tlbt_report_header();
 
 	ret = tlbt_arena_open(&a, arena_pages);
 	if (ret) {
@@ -498,10 +580,18 @@ static int tlbt_do_run(int argc, char **argv)
 		fprintf(stderr, "tlbtorture: results: %s\n", strerror(-ret));
 		goto out_close;
 	}
-	fputs(text, stdout);
-	if (text[0] && text[strlen(text) - 1] != '\n')
-		putchar('\n');
-	tlbt_print_oracle(&o);
+	if (tlbt_json()) {
+		tlbt_json_begin("result");
+		tlbt_json_str("command", cmd);
+		tlbt_json_results(text);
+		tlbt_print_oracle(&o);
+		tlbt_json_end();
+	} else {
+		fputs(text, stdout);
+		if (text[0] && text[strlen(text) - 1] != '\n')
+			putchar('\n');
+		tlbt_print_oracle(&o);
+	}
 out_close:
 	tlbt_arena_close(&a);
 	return ret ? 1 : 0;
@@ -536,8 +626,16 @@ static const char *const tlbt_lcol_names[TLBT_NR_LCOLS] = {
 	"verdict",
 };
 
+/*
+ * A matrix row: its cells, which the text table prints and the JSON row
+ * takes by column name (tlbt_print_rows()), and the verdict apart from
+ * its reason for JSON.
+ */
 struct tlbt_row {
 	char cell[TLBT_NR_COLS][96];
+	const char *verdict;
+	char why[80];			/* "" if none */
+	bool safe_corrupt;		/* CORRUPT in a safe policy */
 };
 
 /*
@@ -597,13 +695,17 @@ static void tlbt_fill_common(struct tlbt_row *row, const char *seq,
 		 rounds);
 }
 
-static void tlbt_fill_verdict(char *c, size_t n, const char *verdict,
-			      int err, const char *why)
+static void tlbt_fill_verdict(struct tlbt_row *row, int col,
+			      const char *verdict, int err, const char *why)
 {
-	if (err)
-		snprintf(c, n, "%s (%s)", verdict, strerror(-err));
-	else if (why)
-		snprintf(c, n, "%s (%s)", verdict, why);
+	char *c = row->cell[col];
+	size_t n = sizeof(row->cell[col]);
+
+	row->verdict = verdict;
+	snprintf(row->why, sizeof(row->why), "%s",
+		 err ? strerror(-err) : why ? why : "");
+	if (row->why[0])
+		snprintf(c, n, "%.12s (%.79s)", verdict, row->why);
 	else
 		snprintf(c, n, "%s", verdict);
 }
@@ -643,8 +745,7 @@ static void tlbt_fill_row(struct tlbt_row *row, const char *seq,
 		snprintf(row->cell[col], sizeof(row->cell[col]),
 			 none ? "-" : "%llu", num[col]);
 	}
-	tlbt_fill_verdict(row->cell[TLBT_COL_VERDICT],
-			  sizeof(row->cell[0]), verdict, err, why);
+	tlbt_fill_verdict(row, TLBT_COL_VERDICT, verdict, err, why);
 }
 
 /* Exact: every written page lost, counted and read back as lost; no more. */
@@ -683,8 +784,7 @@ static void tlbt_fill_loss_row(struct tlbt_row *row, const char *seq,
 	for (col = TLBT_LCOL_WRITTEN; col < TLBT_LCOL_VERDICT; col++)
 		snprintf(row->cell[col], sizeof(row->cell[col]),
 			 err ? "-" : "%llu", num[col]);
-	tlbt_fill_verdict(row->cell[TLBT_LCOL_VERDICT], sizeof(row->cell[0]),
-			  verdict, err, NULL);
+	tlbt_fill_verdict(row, TLBT_LCOL_VERDICT, verdict, err, NULL);
 }
 
 /* Names and the verdict left-aligned (the last column unpadded), numbers right. */
@@ -720,28 +820,344 @@ static bool tlbt_flushes_per_page(const char *policy)
 	return !strcmp(policy, "immediate") || !strcmp(policy, "dirty-aware");
 }
 
-/* Append a row; NULL when out of memory. */
-static struct tlbt_row *tlbt_row_add(struct tlbt_row **rows, int *nr)
+/*
+ * The rows of one table, text or JSON: every column but the verdict by
+ * its name, then "verdict" and "why" apart.
+ */
+static void tlbt_print_rows(const struct tlbt_row *rows, int nr,
+			    const char *const *names, int ncols,
+			    const char *table, unsigned int pass)
 {
-	struct tlbt_row *tmp = realloc(*rows, (*nr + 1) * sizeof(**rows));
+	int col, i;
 
-	if (!tmp)
-		return NULL;
-	*rows = tmp;
-	memset(&tmp[*nr], 0, sizeof(tmp[*nr]));
-	return &tmp[(*nr)++];
+	if (!tlbt_json()) {
+		tlbt_print_table(rows, nr, names, ncols);
+		return;
+	}
+	for (i = 0; i < nr; i++) {
+		tlbt_json_begin("row");
+		tlbt_json_str("table", table);
+		tlbt_json_u64("pass", pass);
+		for (col = 0; col < ncols - 1; col++)
+			tlbt_json_cell(names[col], rows[i].cell[col]);
+		tlbt_json_str("verdict", rows[i].verdict);
+		if (rows[i].why[0])
+			tlbt_json_str("why", rows[i].why);
+		else
+			tlbt_json_null("why");
+		tlbt_json_end();
+	}
+}
+
+/* One row of the matrix: what it runs. */
+struct tlbt_combo {
+	const struct tlbt_seq_desc *s;
+	const char *policy;
+	const char *backend;
+	unsigned long long pages;
+	bool loss;
+};
+
+/* Every verdict a row can get, counted per pass. */
+static const char *const tlbt_verdicts[] = {
+	"ok", "unraced", "CORRUPT", "caught", "masked", "missed",
+	"data-loss", "MISCOUNT", "ERROR",
+};
+
+struct tlbt_matrix {
+	struct tlbt_combo *combos;
+	int nr;
+	unsigned long long rounds;
+	int issuer_cpu;
+	unsigned long long deadline;	/* soak: ns of CLOCK_MONOTONIC; 0: none */
+	/* this pass's */
+	struct tlbt_row *rows, *loss_rows;
+	int nr_rows, nr_loss;
+};
+
+struct tlbt_pass {
+	unsigned int rows;
+	unsigned int count[ARRAY_SIZE(tlbt_verdicts)];
+	unsigned long long safe_corruption;	/* corruption in safe rows */
+	const struct tlbt_row *stop_row;	/* the safe CORRUPT row, soak */
+	bool bad;				/* a verdict matrix exits 1 on */
+	bool cut;				/* at the deadline, between rows */
+	double secs;
+};
+
+static unsigned long long tlbt_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* The combinations in the table's order: sequence, policy, backend. */
+static int tlbt_matrix_combos(struct tlbt_matrix *m,
+			      const struct tlbt_seq_desc *only,
+			      const struct tlbt_opts *opts)
+{
+	int n = 0, pass;
+
+	/* count, then fill */
+	for (pass = 0; pass < 2; pass++) {
+		n = 0;
+		for (const struct tlbt_seq_desc *s = tlbt_sequences; s->name;
+		     s++) {
+			if (only && only != s)
+				continue;
+			for (const char *const *p = s->policies; *p; p++) {
+				for (const char *const *b = tlbt_backends; *b;
+				     b++) {
+					struct tlbt_combo *c;
+
+					if (!tlbt_combo_supported(s->name, *p,
+								  *b))
+						continue;
+					if (!pass) {
+						n++;
+						continue;
+					}
+					c = &m->combos[n++];
+					c->s = s;
+					c->policy = *p;
+					c->backend = *b;
+					c->loss = tlbt_policy_kind(*p) ==
+						  TLBT_POLICY_DATA_LOSS;
+					c->pages = TLBT_DEFAULT_PAGES;
+					if (opts->has_pages)
+						c->pages = opts->pages;
+					else if (tlbt_flushes_per_page(*p))
+						c->pages =
+						TLBT_MATRIX_PAGES_PER_PAGE;
+				}
+			}
+		}
+		if (!pass) {
+			m->combos = calloc(n ? n : 1, sizeof(*m->combos));
+			m->rows = calloc(n ? n : 1, sizeof(*m->rows));
+			m->loss_rows = calloc(n ? n : 1, sizeof(*m->rows));
+			if (!m->combos || !m->rows || !m->loss_rows)
+				return -ENOMEM;
+		}
+	}
+	m->nr = n;
+	return 0;
+}
+
+/* Count a row's verdict into the pass. */
+static void tlbt_pass_count(struct tlbt_pass *st, const struct tlbt_row *row)
+{
+	size_t i;
+
+	st->rows++;
+	for (i = 0; i < ARRAY_SIZE(tlbt_verdicts); i++)
+		if (!strcmp(row->verdict, tlbt_verdicts[i]))
+			st->count[i]++;
+}
+
+/*
+ * One pass of the matrix into m->rows and m->loss_rows, progress on
+ * stderr. A soak (m->deadline) stops between rows at the deadline, and
+ * right after a safe policy's corruption.
+ */
+static void tlbt_matrix_pass(struct tlbt_matrix *m, unsigned int pass,
+			     struct tlbt_pass *st)
+{
+	unsigned long long t_pass = tlbt_now_ns();
+	char cmd[TLBT_CMD_MAX_LEN + 1];
+	int i;
+
+	memset(st, 0, sizeof(*st));
+	m->nr_rows = 0;
+	m->nr_loss = 0;
+	for (i = 0; i < m->nr; i++) {
+		const struct tlbt_combo *c = &m->combos[i];
+		unsigned long long t0 = tlbt_now_ns();
+		struct tlbt_raced rc = { 0 };
+		struct tlbt_loss l = { 0 };
+		const char *verdict, *why;
+		struct tlbt_row *row;
+		int err;
+
+		if (m->deadline && t0 >= m->deadline) {
+			st->cut = true;
+			break;
+		}
+		if (c->loss) {
+			err = tlbt_data_loss_check(c->s, c->policy, c->backend,
+						   c->pages, m->rounds, &l);
+			verdict = tlbt_loss_verdict(err, &l, &st->bad);
+			row = &m->loss_rows[m->nr_loss++];
+			memset(row, 0, sizeof(*row));
+			tlbt_fill_loss_row(row, c->s->name, c->policy,
+					   c->backend, c->pages, m->rounds, &l,
+					   verdict, err);
+		} else {
+			err = tlbt_seq_cmd(cmd, sizeof(cmd), c->s, c->pages,
+					   m->rounds, c->policy, c->backend);
+			if (!err)
+				err = tlbt_run_one(cmd,
+						   tlbt_seq_arena_pages(c->s,
+									c->pages),
+						   c->pages, m->issuer_cpu, &rc);
+			if (!err && rc.r.rounds_done != m->rounds)
+				err = -EINTR;
+			verdict = tlbt_verdict(c->s->name, c->policy, err, &rc,
+					       &why, &st->bad);
+			row = &m->rows[m->nr_rows++];
+			memset(row, 0, sizeof(*row));
+			tlbt_fill_row(row, c->s->name, c->policy, c->backend,
+				      c->pages, m->rounds, &rc, verdict, why,
+				      err);
+			if (!err && tlbt_policy_kind(c->policy) ==
+				    TLBT_POLICY_SAFE) {
+				st->safe_corruption +=
+					tlbt_raced_corruption(&rc);
+				row->safe_corrupt = !strcmp(verdict, "CORRUPT");
+			}
+		}
+		tlbt_pass_count(st, row);
+		if (m->deadline)
+			snprintf(cmd, sizeof(cmd), "pass %u, ", pass);
+		else
+			cmd[0] = '\0';
+		fprintf(stderr, "# matrix: %s%d/%d %s %s %s: %s, %.1f s\n",
+			cmd, i + 1, m->nr, c->s->name,
+			c->policy, c->backend, row->cell[c->loss ?
+			TLBT_LCOL_VERDICT : TLBT_COL_VERDICT],
+			(tlbt_now_ns() - t0) / 1e9);
+		if (m->deadline && row->safe_corrupt) {
+			st->stop_row = row;
+			break;
+		}
+	}
+	st->secs = (tlbt_now_ns() - t_pass) / 1e9;
+}
+
+/* The pass's tables: text, or JSON rows with the pass number. */
+static void tlbt_matrix_print(const struct tlbt_matrix *m, unsigned int pass)
+{
+	if (m->nr_loss) {
+		if (!tlbt_json())
+			printf("# data-loss check of the oracle, no TLB involved: the policy drops dirty pages itself; no workers, one command per round; lost_dirty must equal the pages written and lost_read (written pages read back without the write)\n");
+		tlbt_print_rows(m->loss_rows, m->nr_loss, tlbt_lcol_names,
+				TLBT_NR_LCOLS, "data-loss", pass);
+		if (!tlbt_json())
+			printf("# stale-TLB matrix: workers on every other CPU\n");
+	}
+	tlbt_print_rows(m->rows, m->nr_rows, tlbt_col_names, TLBT_NR_COLS,
+			"stale-tlb", pass);
+}
+
+/* 1h02m03s */
+static void tlbt_fmt_secs(char *buf, size_t n, unsigned long long secs)
+{
+	if (secs >= 3600)
+		snprintf(buf, n, "%lluh%02llum%02llus", secs / 3600,
+			 secs / 60 % 60, secs % 60);
+	else if (secs >= 60)
+		snprintf(buf, n, "%llum%02llus", secs / 60, secs % 60);
+	else
+		snprintf(buf, n, "%llus", secs);
+}
+
+/* The soak's line per pass: text on stdout, or a "pass" object. */
+static void tlbt_pass_summary(const struct tlbt_matrix *m, unsigned int pass,
+			      const struct tlbt_pass *st,
+			      unsigned long long elapsed,
+			      unsigned long long duration)
+{
+	char el[32], du[32];
+	size_t i;
+
+	if (tlbt_json()) {
+		tlbt_json_begin("pass");
+		tlbt_json_u64("pass", pass);
+		tlbt_json_u64("rows", st->rows);
+		tlbt_json_u64("of", m->nr);
+		for (i = 0; i < ARRAY_SIZE(tlbt_verdicts); i++)
+			tlbt_json_u64(tlbt_verdicts[i], st->count[i]);
+		tlbt_json_u64("safe_corruption", st->safe_corruption);
+		tlbt_json_bool("cut", st->cut);
+		tlbt_json_double("secs", st->secs);
+		tlbt_json_u64("elapsed", elapsed);
+		tlbt_json_u64("duration", duration);
+		tlbt_json_end();
+		return;
+	}
+	tlbt_fmt_secs(el, sizeof(el), elapsed);
+	tlbt_fmt_secs(du, sizeof(du), duration);
+	printf("# soak pass %u: %u/%d rows in %.1f s:", pass, st->rows, m->nr,
+	       st->secs);
+	for (i = 0; i < ARRAY_SIZE(tlbt_verdicts); i++)
+		if (st->count[i])
+			printf(" %s %u", tlbt_verdicts[i], st->count[i]);
+	printf("; safe corruption %llu%s; %s of %s\n", st->safe_corruption,
+	       st->cut ? "; cut at the deadline" : "", el, du);
+	fflush(stdout);
+}
+
+/* Writes @val to @path: 0 or -errno. */
+static int tlbt_write_str(const char *path, const char *val)
+{
+	FILE *f = fopen(path, "w");
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	if (fputs(val, f) == EOF)
+		ret = -EIO;
+	if (fclose(f) && !ret)
+		ret = -errno;
+	return ret;
+}
+
+/*
+ * If the top-level trace buffer records (tracing_on 1, and an event or a
+ * tracer on: trace-cmd start/record, or by hand), stop it, so that the
+ * buffer ends at the failure. Returns the tracefs directory, or NULL.
+ */
+static const char *tlbt_trace_freeze(void)
+{
+	static const char *const dirs[] = {
+		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
+	};
+	char path[128], on[8], tracer[64], events[256];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		snprintf(path, sizeof(path), "%s/tracing_on", dirs[i]);
+		if (tlbt_read_file(path, on, sizeof(on)) || on[0] != '1')
+			continue;
+		snprintf(path, sizeof(path), "%s/current_tracer", dirs[i]);
+		if (tlbt_read_file(path, tracer, sizeof(tracer)))
+			tracer[0] = '\0';
+		snprintf(path, sizeof(path), "%s/set_event", dirs[i]);
+		if (tlbt_read_file(path, events, sizeof(events)))
+			events[0] = '\0';
+		if ((!tracer[0] || !strncmp(tracer, "nop", 3)) && !events[0])
+			continue;
+		snprintf(path, sizeof(path), "%s/tracing_on", dirs[i]);
+		if (!tlbt_write_str(path, "0"))
+			return dirs[i];
+	}
+	return NULL;
 }
 
 static int tlbt_do_matrix(int argc, char **argv)
 {
-	unsigned long long rounds = TLBT_MATRIX_ROUNDS;
 	bool pti = false, pcid = false, invpcid = false, bad = false;
-	struct tlbt_row *rows = NULL, *loss_rows = NULL;
+	unsigned long long t_start, elapsed = 0;
 	const struct tlbt_seq_desc *only = NULL;
-	char cmd[TLBT_CMD_MAX_LEN + 1];
+	struct tlbt_matrix m = { 0 };
+	unsigned int pass = 0, total_rows = 0;
+	struct tlbt_pass st;
 	unsigned long ceiling;
 	struct tlbt_opts opts;
-	int nr = 0, nr_loss = 0, ncpus, ret = 1;
+	int ncpus, ret = 1;
+	FILE *note;
 
 	if (tlbt_parse_opts(argc, argv, &opts) || optind != argc ||
 	    opts.flush || opts.backend || opts.has_start || opts.arena_pages ||
@@ -764,96 +1180,110 @@ static int tlbt_do_matrix(int argc, char **argv)
 		fprintf(stderr, "tlbtorture: --pages must be at least 1\n");
 		return 2;
 	}
-	if (opts.has_rounds)
-		rounds = opts.rounds;
+	m.rounds = opts.has_rounds ? opts.rounds : TLBT_MATRIX_ROUNDS;
+	m.issuer_cpu = opts.issuer_cpu;
 	if (!tlbt_module_loaded()) {
 		tlbt_open_failed(-ENOENT);
 		return 1;
 	}
+	if (tlbt_matrix_combos(&m, only, &opts)) {
+		fprintf(stderr, "tlbtorture: matrix: %s\n", strerror(ENOMEM));
+		goto out;
+	}
 
 	ncpus = tlbt_nr_cpus();
 	tlbt_flush_caps(&pti, &pcid, &invpcid);
-	printf("# %d CPUs allowed, %d workers; pti=%d pcid=%d invpcid=%d\n",
-	       ncpus, ncpus > 1 ? ncpus - 1 : 0, pti, pcid, invpcid);
-	if (ncpus < 2)
-		printf("# one CPU: no workers, unsafe policies will likely be missed\n");
-	printf("# mremap: dst=pages, punch=pages/2 (rounded up); mkclean: zap=pages/4 (rounded up); workers on pages [0, pages)\n");
 	if (tlbt_knob_read("ceiling", &ceiling))
 		ceiling = ULONG_MAX;
-	printf("# mremap unsafe-release-before-flush is masked %s (pti && (!pcid || !invpcid), or punch > ceiling %lu): its punch's shootdown drops every stale entry before the release\n",
-	       tlbt_mremap_masked_by(pti, pcid, invpcid, 0, ULONG_MAX) ?
-	       "here" : "only where punch > ceiling", ceiling);
-	printf("# remote_fl: flush handlers run on worker CPUs holding the mm (cpu_flushes - shootdowns); during: worker page visits while the command ran\n");
-	fflush(stdout);
+	tlbt_report_header();
+	if (tlbt_json()) {
+		tlbt_json_begin("header");
+		tlbt_json_str("command", "matrix");
+		tlbt_json_u64("cpus", ncpus);
+		tlbt_json_u64("workers", ncpus > 1 ? ncpus - 1 : 0);
+		tlbt_json_bool("pti", pti);
+		tlbt_json_bool("pcid", pcid);
+		tlbt_json_bool("invpcid", invpcid);
+		tlbt_json_u64("ceiling", ceiling);
+		tlbt_json_u64("rows", m.nr);
+		tlbt_json_u64("rounds", m.rounds);
+		tlbt_json_u64("duration", opts.duration);
+		tlbt_json_end();
+	}
+	note = tlbt_note_file();
+	fprintf(note, "# %d CPUs allowed, %d workers; pti=%d pcid=%d invpcid=%d\n",
+		ncpus, ncpus > 1 ? ncpus - 1 : 0, pti, pcid, invpcid);
+	if (ncpus < 2)
+		fprintf(note, "# one CPU: no workers, unsafe policies will likely be missed\n");
+	fprintf(note, "# mremap: dst=pages, punch=pages/2 (rounded up); mkclean: zap=pages/4 (rounded up); workers on pages [0, pages)\n");
+	fprintf(note, "# mremap unsafe-release-before-flush is masked %s (pti && (!pcid || !invpcid), or punch > ceiling %lu): its punch's shootdown drops every stale entry before the release\n",
+		tlbt_mremap_masked_by(pti, pcid, invpcid, 0, ULONG_MAX) ?
+		"here" : "only where punch > ceiling", ceiling);
+	fprintf(note, "# remote_fl: flush handlers run on worker CPUs holding the mm (cpu_flushes - shootdowns); during: worker page visits while the command ran\n");
+	if (opts.duration)
+		fprintf(note, "# soak: the matrix again and again for %llu s (%d rows a pass), cut between rows; stops at a safe policy's corruption\n",
+			opts.duration, m.nr);
+	fflush(note);
 
-	for (const struct tlbt_seq_desc *s = tlbt_sequences; s->name; s++) {
-		if (only && only != s)
-			continue;
-		for (const char *const *p = s->policies; *p; p++) {
-			unsigned long long pages = TLBT_DEFAULT_PAGES;
-			bool loss = tlbt_policy_kind(*p) ==
-				    TLBT_POLICY_DATA_LOSS;
-			size_t arena_pages;
+	t_start = tlbt_now_ns();
+	if (opts.duration)
+		m.deadline = t_start + opts.duration * 1000000000ULL;
+	do {
+		tlbt_matrix_pass(&m, ++pass, &st);
+		if (!st.rows) {
+			/* the deadline came before its first row */
+			pass--;
+			break;
+		}
+		bad |= st.bad;
+		total_rows += st.rows;
+		elapsed = (tlbt_now_ns() - t_start) / 1000000000ULL;
+		/* A soak's text shows the tables of the passes that went wrong. */
+		if (!opts.duration || tlbt_json() || st.bad)
+			tlbt_matrix_print(&m, pass);
+		if (opts.duration)
+			tlbt_pass_summary(&m, pass, &st, elapsed,
+					  opts.duration);
+	} while (opts.duration && !st.stop_row && !st.cut);
 
-			if (opts.has_pages)
-				pages = opts.pages;
-			else if (tlbt_flushes_per_page(*p))
-				pages = TLBT_MATRIX_PAGES_PER_PAGE;
-			arena_pages = tlbt_seq_arena_pages(s, pages);
-			for (const char *const *b = tlbt_backends; *b; b++) {
-				struct tlbt_raced rc = { 0 };
-				struct tlbt_loss l = { 0 };
-				const char *verdict, *why;
-				struct tlbt_row *row;
-				int err;
+	if (opts.duration) {
+		const char *traced = NULL;
 
-				if (!tlbt_combo_supported(s->name, *p, *b))
-					continue;
-				if (loss) {
-					err = tlbt_data_loss_check(s, *p, *b,
-								   pages,
-								   rounds, &l);
-					verdict = tlbt_loss_verdict(err, &l,
-								    &bad);
-					row = tlbt_row_add(&loss_rows,
-							   &nr_loss);
-					if (!row)
-						goto out;
-					tlbt_fill_loss_row(row, s->name, *p,
-							   *b, pages, rounds,
-							   &l, verdict, err);
-					continue;
-				}
-				err = tlbt_seq_cmd(cmd, sizeof(cmd), s, pages,
-						   rounds, *p, *b);
-				if (!err)
-					err = tlbt_run_one(cmd, arena_pages,
-							   pages,
-							   opts.issuer_cpu,
-							   &rc);
-				if (!err && rc.r.rounds_done != rounds)
-					err = -EINTR;
-				verdict = tlbt_verdict(s->name, *p, err, &rc,
-						       &why, &bad);
-				row = tlbt_row_add(&rows, &nr);
-				if (!row)
-					goto out;
-				tlbt_fill_row(row, s->name, *p, *b, pages,
-					      rounds, &rc, verdict, why, err);
-			}
+		if (st.stop_row)
+			traced = tlbt_trace_freeze();
+		if (tlbt_json()) {
+			tlbt_json_begin("soak");
+			tlbt_json_u64("passes", pass);
+			tlbt_json_u64("rows", total_rows);
+			tlbt_json_u64("elapsed", elapsed);
+			tlbt_json_u64("duration", opts.duration);
+			tlbt_json_bool("stopped", st.stop_row);
+			if (traced)
+				tlbt_json_str("trace_stopped", traced);
+			else
+				tlbt_json_null("trace_stopped");
+			tlbt_json_bool("ok", !bad);
+			tlbt_json_end();
+		} else if (st.stop_row) {
+			printf("# soak: STOPPED at pass %u, %s %s %s: %s; %s\n",
+			       pass, st.stop_row->cell[TLBT_COL_SEQ],
+			       st.stop_row->cell[TLBT_COL_POLICY],
+			       st.stop_row->cell[TLBT_COL_BACKEND],
+			       st.stop_row->cell[TLBT_COL_VERDICT],
+			       traced ? "tracing stopped (tracing_on 0): the buffer ends at the failure" :
+			       "no tracing was recording");
+		} else {
+			printf("# soak: %u passes, %u rows in %llu s: %s\n",
+			       pass, total_rows, elapsed,
+			       bad ? "some rows went wrong (tables above)" :
+			       "no corruption in a safe policy, every control caught or masked");
 		}
 	}
-	if (nr_loss) {
-		printf("# data-loss check of the oracle, no TLB involved: the policy drops dirty pages itself; no workers, one command per round; lost_dirty must equal the pages written and lost_read (written pages read back without the write)\n");
-		tlbt_print_table(loss_rows, nr_loss, tlbt_lcol_names,
-				 TLBT_NR_LCOLS);
-		printf("# stale-TLB matrix: workers on every other CPU\n");
-	}
-	tlbt_print_table(rows, nr, tlbt_col_names, TLBT_NR_COLS);
 	ret = bad ? 1 : 0;
 out:
-	free(rows);
-	free(loss_rows);
+	free(m.combos);
+	free(m.rows);
+	free(m.loss_rows);
 	return ret;
 }
 
@@ -1006,10 +1436,17 @@ static int tlbt_do_selfcheck(void)
 
 int main(int argc, char **argv)
 {
+	int ret = tlbt_report_init(&argc, argv);
+
+	if (ret >= 0)
+		return ret;
 	if (argc < 2) {
 		tlbt_usage(stderr);
 		return 2;
 	}
+	if (strcmp(argv[1], "run") && strcmp(argv[1], "matrix") &&
+	    strcmp(argv[1], "kernel") && tlbt_report_text_only(argv[1]))
+		return 2;
 	if (!strcmp(argv[1], "run"))
 		return tlbt_do_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "matrix"))
