@@ -56,8 +56,14 @@ if mkdir "$hist_inst" 2>/dev/null && echo "$hist_keys" >"$hist_trig" 2>/dev/null
 	hist=yes
 fi
 rc=0
-trace-cmd record -q -o "$out" -e tlbtorture -e tlb:tlb_flush \
-	"$runner" run "$@" >"$out.run.txt" 2>&1 || rc=$?
+# start/stop/extract, not record: extract reads the stopped ring buffers
+# whole, where record's per-CPU readers have come back without a short
+# run's events (all of them, once, in make check).
+trace-cmd start -b 8192 -e tlbtorture -e tlb:tlb_flush >"$out.log" 2>&1 || rc=$?
+[ "$rc" -ne 0 ] || "$runner" run "$@" >"$out.run.txt" 2>&1 || rc=$?
+trace-cmd stop >>"$out.log" 2>&1 || :
+trace-cmd extract -o "$out" >>"$out.log" 2>&1 || { [ "$rc" -ne 0 ] || rc=1; }
+trace-cmd reset >>"$out.log" 2>&1 || :
 if [ "$hist" = yes ]; then
 	echo "$hist_keys:pause" >>"$hist_trig"
 	cat "$hist_inst/events/tlb/tlb_flush/hist" >"$out.hist.txt"
@@ -66,11 +72,19 @@ else
 fi
 hist_cleanup
 if [ "$rc" -ne 0 ]; then
-	cat "$out.run.txt" >&2
+	cat "$out.log" "$out.run.txt" >&2 2>/dev/null
 	exit 1
 fi
 trace-cmd report -i "$out" >"$out.txt" 2>/dev/null
 trace-cmd report --stat -i "$out" >"$out.stat.txt" 2>/dev/null || :
+# Every round the command ran must have its span: else events were lost
+# whatever the buffer statistics say.
+want=$(sed -n 's/^rounds_done: //p' "$out.run.txt")
+got=$(grep -c 'tlbt_round_begin:' "$out.txt" || :)
+if [ -n "$want" ] && [ "$got" -lt "$want" ]; then
+	echo "trace-sequence: $got of $want round spans in $out: events lost" >&2
+	exit 1
+fi
 
 echo "# $runner run $*"
 grep -E '^(sequence|policy|backend|pages|rounds|shootdowns|ipis|invlpg_pages|full_flushes|ns_per_page|leaked_pages|poison_hits|lost_dirty|lost_increments):' \
