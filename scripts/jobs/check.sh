@@ -133,12 +133,24 @@ sh /tlbt/bin/trace-sequence.sh -o /tmp/seq.dat migrate --flush=batched \
 	--pages=8 --rounds=4 --no-workers >/tmp/seq.out 2>&1
 rc=$?
 sed 's/^/# trace-sequence: /' /tmp/seq.out
+# A kernel without CONFIG_HIST_TRIGGERS (the prebuilt debug kernels) has
+# no hist file: there the count must say so, and the rest still holds.
+if [ -e /sys/kernel/tracing/events/tlb/tlb_flush/hist ]; then
+	hist="counts tlb:tlb_flush by hist trigger"
+	counted() {
+		grep -q '^[0-9][0-9]* .*=[1-9]' /tmp/seq.out &&
+			grep -q '^# lost: 0 trace events.*, 0 tlb:tlb_flush hist entries dropped' /tmp/seq.out
+	}
+else
+	hist="says tlb:tlb_flush is not counted (no CONFIG_HIST_TRIGGERS)"
+	counted() {
+		grep -q '^# lost: 0 trace events.*tlb:tlb_flush not counted (no hist trigger)' /tmp/seq.out
+	}
+fi
 [ "$rc" -eq 0 ] && grep -q '^# 4 rounds in 1 commands' /tmp/seq.out &&
-	grep -q '^flush  *4 ' /tmp/seq.out &&
-	grep -q '^[0-9][0-9]* .*=[1-9]' /tmp/seq.out &&
-	grep -q '^# lost: 0 trace events.*, 0 tlb:tlb_flush hist entries dropped' /tmp/seq.out &&
+	grep -q '^flush  *4 ' /tmp/seq.out && counted &&
 	! ls -d /sys/kernel/tracing/instances/tlbt_seq_* >/dev/null 2>&1
-tap $? "trace-sequence.sh times 4 flushes in 4 round spans, counts tlb:tlb_flush by hist trigger, loses nothing, removes its instance"
+tap $? "trace-sequence.sh times 4 flushes in 4 round spans, $hist, loses nothing, removes its instance"
 
 # Every arena is closed: no frame, and no byte of the module, may still be held.
 held=$(sed -n 's/^frames_held: //p' /sys/kernel/debug/tlbtorture/stats)
