@@ -13,13 +13,17 @@ if [[ -z ${KDIR:-} ]]; then
 fi
 passed=0 failed=0 n=0
 
+# Each line ends in the seconds its check took, for whoever trims make check.
+last=$SECONDS
 result() {	# result NAME STATUS LOGFILE
 	n=$((n + 1))
+	local t="($((SECONDS - last)) s)"
+	last=$SECONDS
 	if [[ $2 == 0 ]]; then
-		echo "ok $n host: $1"
+		echo "ok $n host: $1 $t"
 		passed=$((passed + 1))
 	else
-		echo "not ok $n host: $1"
+		echo "not ok $n host: $1 $t"
 		sed 's/^/#   /' "$3" | head -40
 		failed=$((failed + 1))
 	fi

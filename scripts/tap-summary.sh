@@ -6,7 +6,7 @@
 # Indented lines and "#" lines are diagnostics and are ignored, but for
 # one "# " of nesting in front of a result or a tlbt-run line: the
 # installed collection's, run by kselftest's runner.sh.
-# "# tlbt-run: NAME exit=RC" (printed by jobs/check.sh after each binary)
+# "# tlbt-run: NAME [SECS s] exit=RC" (printed by jobs/check.sh after each binary)
 # closes that binary's section: a crash or error exit (RC not 0/4) with no
 # "not ok" of its own is one more failure; RC 4 (skip) or RC 0 with no TAP
 # line at all is one skip or one pass.

@@ -26,21 +26,27 @@ FIXTURE(migrate_safe) {
 FIXTURE_VARIANT(migrate_safe) {
 	const char *flush;
 	const char *backend;
+	unsigned long long pages;
+	unsigned long long rounds;
 };
 
 FIXTURE_VARIANT_ADD(migrate_safe, immediate_native) {
-	.flush = "immediate", .backend = "native" };
+	.flush = "immediate", .backend = "native",
+	.pages = TLBT_PER_PAGE_PAGES, .rounds = TLBT_PER_PAGE_ROUNDS };
 FIXTURE_VARIANT_ADD(migrate_safe, batched_native) {
-	.flush = "batched", .backend = "native" };
+	.flush = "batched", .backend = "native",
+	.pages = RACE_PAGES, .rounds = RACE_ROUNDS };
 FIXTURE_VARIANT_ADD(migrate_safe, immediate_kernel) {
-	.flush = "immediate", .backend = "kernel" };
+	.flush = "immediate", .backend = "kernel",
+	.pages = TLBT_PER_PAGE_PAGES, .rounds = TLBT_PER_PAGE_ROUNDS };
 FIXTURE_VARIANT_ADD(migrate_safe, batched_kernel) {
-	.flush = "batched", .backend = "kernel" };
+	.flush = "batched", .backend = "kernel",
+	.pages = RACE_PAGES, .rounds = RACE_ROUNDS };
 
 FIXTURE_SETUP(migrate_safe)
 {
 	TLBT_REQUIRE_MODULE();
-	ASSERT_EQ(0, tlbt_arena_open(&self->a, RACE_PAGES));
+	ASSERT_EQ(0, tlbt_arena_open(&self->a, variant->pages));
 }
 
 FIXTURE_TEARDOWN(migrate_safe)
@@ -58,10 +64,11 @@ TEST_F_TIMEOUT(migrate_safe, no_corruption_under_workers, RACE_TIMEOUT)
 	if (tlbt_nr_cpus() < 2)
 		SKIP(return, "%s:" ONE_CPU, label);
 	snprintf(cmd, sizeof(cmd),
-		 "migrate pages=%d rounds=%d flush=%s backend=%s",
-		 RACE_PAGES, RACE_ROUNDS, variant->flush, variant->backend);
-	tlbt_race_run(_metadata, &self->a, 0, RACE_PAGES, cmd, &rc);
-	tlbt_expect_clean(_metadata, &rc, RACE_ROUNDS);
+		 "migrate pages=%llu rounds=%llu flush=%s backend=%s",
+		 variant->pages, variant->rounds, variant->flush,
+		 variant->backend);
+	tlbt_race_run(_metadata, &self->a, 0, variant->pages, cmd, &rc);
+	tlbt_expect_clean(_metadata, &rc, variant->rounds);
 	TLBT_SKIP_UNRACED(label, &rc,
 			  rc.r.pages_copied ? NULL : "no page was in memory");
 }

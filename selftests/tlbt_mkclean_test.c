@@ -20,11 +20,6 @@
 #include "tlbt_harness.h"
 
 #define RACE_PAGES	64
-/*
- * Immediate flushes page by page, so it runs on fewer pages: under TCG an
- * IPI to a busy vCPU costs a host time slice, milliseconds per shootdown.
- */
-#define RACE_PAGES_PER_PAGE	16
 #define RACE_ROUNDS	200
 #define RACE_TIMEOUT	300	/* seconds; TCG with KASAN is slow */
 
@@ -68,14 +63,16 @@ FIXTURE(mkclean_safe) {
 FIXTURE_VARIANT(mkclean_safe) {
 	const char *flush;
 	unsigned long long pages;
+	unsigned long long rounds;
 };
 
 FIXTURE_VARIANT_ADD(mkclean_safe, immediate) {
-	.flush = "immediate", .pages = RACE_PAGES_PER_PAGE };
+	.flush = "immediate", .pages = TLBT_PER_PAGE_PAGES,
+	.rounds = TLBT_PER_PAGE_ROUNDS };
 FIXTURE_VARIANT_ADD(mkclean_safe, tlbgen) {
-	.flush = "tlbgen", .pages = RACE_PAGES };
+	.flush = "tlbgen", .pages = RACE_PAGES, .rounds = RACE_ROUNDS };
 FIXTURE_VARIANT_ADD(mkclean_safe, mm_pending) {
-	.flush = "mm-pending", .pages = RACE_PAGES };
+	.flush = "mm-pending", .pages = RACE_PAGES, .rounds = RACE_ROUNDS };
 
 FIXTURE_SETUP(mkclean_safe)
 {
@@ -96,10 +93,10 @@ TEST_F_TIMEOUT(mkclean_safe, no_corruption_under_workers, RACE_TIMEOUT)
 	if (tlbt_nr_cpus() < 2)
 		SKIP(return, "%s:" ONE_CPU, variant->flush);
 	ASSERT_EQ(0, tlbt_seq_cmd(cmd, sizeof(cmd), tlbt_seq_find("mkclean"),
-				  variant->pages, RACE_ROUNDS, variant->flush,
+				  variant->pages, variant->rounds, variant->flush,
 				  "native"));
 	tlbt_race_run(_metadata, &self->a, 0, variant->pages, cmd, &rc);
-	tlbt_expect_clean(_metadata, &rc, RACE_ROUNDS);
+	tlbt_expect_clean(_metadata, &rc, variant->rounds);
 	EXPECT_EQ((variant->pages + 3) / 4, rc.r.zap);
 	/* A page cleaned while written is what the flush must order. */
 	TLBT_SKIP_UNRACED(variant->flush, &rc,

@@ -19,11 +19,6 @@
 #include "tlbt_harness.h"
 
 #define RACE_PAGES	64
-/*
- * Policies that shoot down page by page run on fewer pages: under TCG an
- * IPI to a busy vCPU costs a host time slice, milliseconds per shootdown.
- */
-#define RACE_PAGES_PER_PAGE	16
 #define RACE_ROUNDS	200
 #define RACE_TIMEOUT	300	/* seconds; TCG with KASAN is slow */
 
@@ -74,24 +69,28 @@ FIXTURE_VARIANT(mremap_safe) {
 	const char *flush;
 	const char *backend;
 	unsigned long long pages;
+	unsigned long long rounds;
 	unsigned long long per_round;	/* shootdowns; punch = pages / 2 */
 };
 
 FIXTURE_VARIANT_ADD(mremap_safe, immediate_native) {
 	.flush = "immediate", .backend = "native",
-	.pages = RACE_PAGES_PER_PAGE, .per_round = RACE_PAGES_PER_PAGE + 2 };
+	.pages = TLBT_PER_PAGE_PAGES, .rounds = TLBT_PER_PAGE_ROUNDS,
+	.per_round = TLBT_PER_PAGE_PAGES + 2 };
 FIXTURE_VARIANT_ADD(mremap_safe, batched_native) {
 	.flush = "batched", .backend = "native",
-	.pages = RACE_PAGES, .per_round = 3 };
+	.pages = RACE_PAGES, .rounds = RACE_ROUNDS, .per_round = 3 };
 FIXTURE_VARIANT_ADD(mremap_safe, dirty_aware_native) {
 	.flush = "dirty-aware", .backend = "native",
-	.pages = RACE_PAGES_PER_PAGE, .per_round = RACE_PAGES_PER_PAGE / 2 + 3 };
+	.pages = TLBT_PER_PAGE_PAGES, .rounds = TLBT_PER_PAGE_ROUNDS,
+	.per_round = TLBT_PER_PAGE_PAGES / 2 + 3 };
 FIXTURE_VARIANT_ADD(mremap_safe, immediate_kernel) {
 	.flush = "immediate", .backend = "kernel",
-	.pages = RACE_PAGES_PER_PAGE, .per_round = RACE_PAGES_PER_PAGE + 2 };
+	.pages = TLBT_PER_PAGE_PAGES, .rounds = TLBT_PER_PAGE_ROUNDS,
+	.per_round = TLBT_PER_PAGE_PAGES + 2 };
 FIXTURE_VARIANT_ADD(mremap_safe, batched_kernel) {
 	.flush = "batched", .backend = "kernel",
-	.pages = RACE_PAGES, .per_round = 3 };
+	.pages = RACE_PAGES, .rounds = RACE_ROUNDS, .per_round = 3 };
 
 FIXTURE_SETUP(mremap_safe)
 {
@@ -114,14 +113,14 @@ TEST_F_TIMEOUT(mremap_safe, no_corruption_under_workers, RACE_TIMEOUT)
 	if (tlbt_nr_cpus() < 2)
 		SKIP(return, "%s:" ONE_CPU, label);
 	ASSERT_EQ(0, tlbt_seq_cmd(cmd, sizeof(cmd), tlbt_seq_find("mremap"),
-				  variant->pages, RACE_ROUNDS, variant->flush,
+				  variant->pages, variant->rounds, variant->flush,
 				  variant->backend));
 	tlbt_race_run(_metadata, &self->a, 0, variant->pages, cmd, &rc);
-	tlbt_expect_clean(_metadata, &rc, RACE_ROUNDS);
+	tlbt_expect_clean(_metadata, &rc, variant->rounds);
 	EXPECT_EQ(variant->pages, rc.r.dst);
 	EXPECT_EQ(variant->pages / 2, rc.r.punch);
 	/* D is empty at every round's start, so workers change no count. */
-	EXPECT_EQ(RACE_ROUNDS * variant->per_round, rc.r.shootdowns);
+	EXPECT_EQ(variant->rounds * variant->per_round, rc.r.shootdowns);
 	/* The punch copies what workers keep in S: pages were in memory. */
 	TLBT_SKIP_UNRACED(label, &rc,
 			  rc.r.pages_copied ? NULL : "no page was in memory");

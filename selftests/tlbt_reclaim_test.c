@@ -22,11 +22,6 @@
 #include "tlbt_harness.h"
 
 #define RACE_PAGES	64
-/*
- * Immediate flushes page by page, so it runs on fewer pages: under TCG an
- * IPI to a busy vCPU costs a host time slice, milliseconds per shootdown.
- */
-#define RACE_PAGES_PER_PAGE	16
 #define RACE_ROUNDS	200
 #define RACE_TIMEOUT	300	/* seconds; TCG with KASAN is slow */
 
@@ -69,18 +64,21 @@ FIXTURE_VARIANT(reclaim_safe) {
 	const char *flush;
 	const char *backend;
 	unsigned long long pages;
+	unsigned long long rounds;
 };
 
 FIXTURE_VARIANT_ADD(reclaim_safe, immediate_native) {
 	.flush = "immediate", .backend = "native",
-	.pages = RACE_PAGES_PER_PAGE };
+	.pages = TLBT_PER_PAGE_PAGES, .rounds = TLBT_PER_PAGE_ROUNDS };
 FIXTURE_VARIANT_ADD(reclaim_safe, batched_native) {
-	.flush = "batched", .backend = "native", .pages = RACE_PAGES };
+	.flush = "batched", .backend = "native",
+	.pages = RACE_PAGES, .rounds = RACE_ROUNDS };
 FIXTURE_VARIANT_ADD(reclaim_safe, immediate_kernel) {
 	.flush = "immediate", .backend = "kernel",
-	.pages = RACE_PAGES_PER_PAGE };
+	.pages = TLBT_PER_PAGE_PAGES, .rounds = TLBT_PER_PAGE_ROUNDS };
 FIXTURE_VARIANT_ADD(reclaim_safe, batched_kernel) {
-	.flush = "batched", .backend = "kernel", .pages = RACE_PAGES };
+	.flush = "batched", .backend = "kernel",
+	.pages = RACE_PAGES, .rounds = RACE_ROUNDS };
 
 FIXTURE_SETUP(reclaim_safe)
 {
@@ -104,10 +102,10 @@ TEST_F_TIMEOUT(reclaim_safe, no_corruption_under_workers, RACE_TIMEOUT)
 	if (tlbt_nr_cpus() < 2)
 		SKIP(return, "%s:" ONE_CPU, label);
 	ASSERT_EQ(0, tlbt_seq_cmd(cmd, sizeof(cmd), tlbt_seq_find("reclaim"),
-				  variant->pages, RACE_ROUNDS, variant->flush,
+				  variant->pages, variant->rounds, variant->flush,
 				  variant->backend));
 	tlbt_race_run(_metadata, &self->a, 0, variant->pages, cmd, &rc);
-	tlbt_expect_clean(_metadata, &rc, RACE_ROUNDS);
+	tlbt_expect_clean(_metadata, &rc, variant->rounds);
 	/* A dirty page to write back is what the flush must order. */
 	TLBT_SKIP_UNRACED(label, &rc,
 			  rc.r.writebacks ? NULL : "no page came back dirty");

@@ -11,8 +11,8 @@
 #
 # The module: the one already loaded (left loaded), else $TLBT_KO, else
 # tlbtorture.ko next to this script, else "modprobe tlbtorture".
-# Each test prints its own TAP, then "# tlbt-run: NAME exit=RC". Exit 0
-# when every test passed or skipped, 4 (kselftest's skip) when the
+# Each test prints its own TAP, then "# tlbt-run: NAME SECS s exit=RC".
+# Exit 0 when every test passed or skipped, 4 (kselftest's skip) when the
 # collection cannot run here, with the reason, else 1.
 # Plain POSIX sh: runs under busybox too.
 
@@ -78,6 +78,16 @@ if [ -n "$only" ]; then
 else
 	tests=$(cd "$dir" && ls -- *_test 2>/dev/null)
 fi
+# Wall time per program, for whoever trims the suite: centiseconds from
+# /proc/uptime (busybox date has no %N).
+uptime_cs() {
+	sed 's/^\([0-9]*\)\.\([0-9]*\) .*/\1\2/' /proc/uptime
+}
+elapsed() {
+	d=$(($(uptime_cs) - $1))
+	printf '%d.%02d' $((d / 100)) $((d % 100))
+}
+
 status=0
 found=0
 for name in $tests; do
@@ -88,9 +98,10 @@ for name in $tests; do
 		continue
 	fi
 	found=1
+	t0=$(uptime_cs)
 	$tmo "$t"
 	rc=$?
-	echo "# tlbt-run: $name exit=$rc"
+	echo "# tlbt-run: $name $(elapsed "$t0") s exit=$rc"
 	case $rc in
 	0|$ksft_skip) ;;
 	*) status=1 ;;

@@ -25,8 +25,8 @@
 #   MUTANT_RACE=tlbt_kpath_race_test  the race test (selftests/build/)
 #   MUTANT_RACE_OPTS=     its arguments, e.g. '-r race.mremap_truncate'
 #   MUTANT_RACE_SECS=600  its timeout in the guest (it takes about 40 s)
-#   MUTANT_RACE_MS        how long each race scenario runs (TLBT_RACE_MS
-#                         of the test; its default when unset)
+#   MUTANT_RACE_MS=4000   how long each race scenario runs (TLBT_RACE_MS
+#                         of the test; the kill table was measured at 4000)
 #   MUTANT_UPSTREAM=1     0: leave the upstream selftests out
 #   MUTANT_NO_BASE=1      do not boot the base image (still built)
 #   MUTANT_VERBOSE=1      guest console on the terminal
@@ -55,7 +55,7 @@ boot_secs=${MUTANT_BOOT_SECS:-0}
 race=${MUTANT_RACE:-tlbt_kpath_race_test}
 race_opts=${MUTANT_RACE_OPTS:-}
 race_secs=${MUTANT_RACE_SECS:-600}
-race_ms=${MUTANT_RACE_MS:-}
+race_ms=${MUTANT_RACE_MS:-4000}
 verbose=${MUTANT_VERBOSE:-0}
 for n in "$boots" "$boots0" "$up_boots" "$delay_us" "$jobs" "$boot_secs" "$race_secs" ${race_ms:+"$race_ms"}; do
 	[[ $n =~ ^[0-9]+$ ]] || { echo "mutants: not a number: $n" >&2; exit 2; }
