@@ -117,11 +117,13 @@ for kv in ${KVERS:-6.1}; do
 	result "selftests/config survives merge_config.sh into linux-source-$kv's defconfig" $? "$log"
 done
 
-# The mutant patches of make mutants still apply to linux-source-6.1
+# The mutant patches of make mutants still apply to each linux-source
 # (from the tarball, no kernel tree: seconds).
-log=$build/host-mutants-dry-run.log
-"$repo/scripts/mutants/dry-run.sh" >"$log" 2>&1
-result "mutant patches apply to linux-source-6.1 (scripts/mutants/dry-run.sh)" $? "$log"
+for kv in ${KVERS:-6.1}; do
+	log=$build/host-mutants-dry-run-$kv.log
+	KVER=$kv "$repo/scripts/mutants/dry-run.sh" >"$log" 2>&1
+	result "mutant patches apply to linux-source-$kv (scripts/mutants/dry-run.sh)" $? "$log"
+done
 
 echo "host: $passed passed, $failed failed"
 echo "HOST_PASSED=$passed HOST_FAILED=$failed" >"$build/host-checks.env"
