@@ -1,5 +1,5 @@
 #!/usr/bin/awk -f
-# The kill table of make mutants, from build/mutants/results.tsv.
+# The kill table of make mutants, from build/mutants/results-VER.tsv.
 #
 #   awk -f kill-table.awk -v fmt=text|md results.tsv   print the tables
 #   awk -f kill-table.awk -v fmt=check -v wide=US results.tsv

@@ -35,9 +35,9 @@
 #
 # Variants: base; each mutant with delay 0 and with MUTANT_DELAY_US.
 # Output under build/mutants/: images/ (bzImages cached by a hash of the
-# patch, the config fragment and the source version), logs/ (boot console
-# logs <variant>-<boot>.log, build logs), results.tsv (per boot and test),
-# kill-table.md. Exit status non-zero when the base shows a kill or a
+# patch, the config fragment and the source version), logs-VER/ (boot
+# console logs <variant>-<boot>.log, build logs), results-VER.tsv (per
+# boot and test), kill-table-VER.md. Exit status non-zero when the base shows a kill or a
 # failure, or a mutant at the widened delay is not killed in every boot.
 set -euo pipefail
 
@@ -69,9 +69,10 @@ export KVER=$ver
 . "$repo/scripts/kver.sh"
 tree=$mbuild/$top
 images=$mbuild/images
-logs=$mbuild/logs
-results=$mbuild/results.tsv
-table_md=$mbuild/kill-table.md
+# Per series: a 6.12 run must not overwrite 6.1's results.
+logs=$mbuild/logs-$ver
+results=$mbuild/results-$ver.tsv
+table_md=$mbuild/kill-table-$ver.md
 # Copy of the patch that is applied to the tree right now, if any: lets
 # the EXIT trap, or the next run after a SIGKILL, take it out again.
 applied=$mbuild/applied-$ver.patch
@@ -298,7 +299,7 @@ if [[ -z ${MUTANT_BOOT_SECS:-} ]]; then
 fi
 
 boot_total=0
-# boot LABEL MUTANT IMAGE DELAY|- N: one boot, its rows into results.tsv.
+# boot LABEL MUTANT IMAGE DELAY|- N: one boot, its rows into the results.
 boot() {
 	local label=$1 mut=$2 img=$3 delay=$4 b=$5 slug log vmout append t0 g n
 	slug=${label//@/-d}
