@@ -605,8 +605,9 @@ TEST_F(runner, soak_passes_and_summary)
 		{ "header", header, 0 }, { "row", row, 0 },
 		{ "pass", pass, 0 }, { "soak", soak, 0 },
 	};
-	char text[1 << 16], want[64];
-	const char *last;
+	static const char soak_start[] = "{\"type\":\"soak\"";
+	char line[4096], last[4096] = "", want[64];
+	FILE *f;
 	int rc;
 
 	TLBT_REQUIRE_MODULE();
@@ -616,10 +617,17 @@ TEST_F(runner, soak_passes_and_summary)
 	json_check_file(_metadata, JSON_OUT, NULL, ex, ARRAY_SIZE(ex));
 	EXPECT_LE(1U, ex[2].count);
 	EXPECT_EQ(1U, ex[3].count);
-	ASSERT_EQ(0, tlbt_read_file(JSON_OUT, text, sizeof(text)));
-	/* the soak object is the last line, and counts the passes */
-	last = strstr(text, "{\"type\":\"soak\"");
-	ASSERT_NE(NULL, last);
+	/*
+	 * The soak object is the last line, and counts the passes. Read line
+	 * by line: 3 s on 2 vCPUs gave 61 passes, more than 64 KiB of JSON.
+	 */
+	f = fopen(JSON_OUT, "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		snprintf(last, sizeof(last), "%s", line);
+	fclose(f);
+	EXPECT_EQ(0, strncmp(last, soak_start, sizeof(soak_start) - 1))
+		TH_LOG("%s", last);
 	snprintf(want, sizeof(want), "\"passes\":%u,", ex[2].count);
 	EXPECT_NE(NULL, strstr(last, want)) TH_LOG("%s", last);
 	EXPECT_STREQ("\n", strchr(last, '\n'));
