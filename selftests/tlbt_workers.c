@@ -525,6 +525,28 @@ static unsigned long long tlbt_ar_guard_hits(struct tlbt_workers *ws,
 	return n;
 }
 
+/*
+ * Ready is not running: on 2 vCPUs under TCG a worker once made no visit
+ * at all before a millisecond's command had ended, and its test failed
+ * for want of reads. Wait for each worker's first visit, 2 s at most: a
+ * worker that still made none is then the race checks' to judge.
+ */
+static void tlbt_workers_first_visits(struct tlbt_workers *ws)
+{
+	struct timespec t0, t;
+	unsigned int i;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < ws->nr; i++) {
+		while (!__atomic_load_n(&ws->w[i].visits, __ATOMIC_RELAXED)) {
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			if (t.tv_sec - t0.tv_sec > 2)
+				return;
+			sched_yield();
+		}
+	}
+}
+
 /**
  * tlbt_workers_start_region - pin the caller and start the workers
  * @ws: state, owned by the caller until tlbt_workers_stop()
@@ -604,8 +626,10 @@ int tlbt_workers_start_region(struct tlbt_workers *ws, struct tlbt_region *rg,
 		sched_yield();
 	for (i = 0; !ret && i < started; i++)
 		ret = ws->w[i].err;
-	if (!ret)
+	if (!ret) {
+		tlbt_workers_first_visits(ws);
 		return 0;
+	}
 	tlbt_workers_join(ws, started);
 err_free:
 	tlbt_workers_free(ws);
