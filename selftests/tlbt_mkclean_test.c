@@ -153,6 +153,12 @@ TEST_F_TIMEOUT(mkclean_unsafe, no_flush_is_caught_by_both_oracles,
  */
 #define BOUNDARY_ROUNDS	100
 #define BOUNDARY_SIDE	32	/* worker pages on each side */
+/*
+ * Commands the mutation gets to be caught in. Its window, the clean of
+ * unit 0 to the zap's shootdown, is short: with one worker (2 vCPUs) one
+ * command of 100 rounds once reached the race and lost nothing.
+ */
+#define BOUNDARY_TRIES	5
 
 FIXTURE(mkclean_boundary) {
 	struct tlbt_arena a;
@@ -190,6 +196,7 @@ TEST_F_TIMEOUT(mkclean_boundary, skipped_unit_stays_clean, RACE_TIMEOUT)
 	char cmd[TLBT_CMD_MAX_LEN + 1], label[64];
 	struct tlbt_raced rc;
 	const char *why;
+	int try = 0;
 
 	snprintf(label, sizeof(label), "%s_zap%llu", variant->flush,
 		 variant->zap);
@@ -197,13 +204,18 @@ TEST_F_TIMEOUT(mkclean_boundary, skipped_unit_stays_clean, RACE_TIMEOUT)
 		SKIP(return, "%s:" ONE_CPU, label);
 	snprintf(cmd, sizeof(cmd), "mkclean pages=%d zap=%llu rounds=%llu flush=%s",
 		 COUNT_PAGES, variant->zap, rounds, variant->flush);
-	tlbt_race_run_ro(_metadata, &self->a, UNIT - BOUNDARY_SIDE,
-			 2 * BOUNDARY_SIDE, BOUNDARY_SIDE, BOUNDARY_SIDE, cmd,
-			 &rc);
-	TH_LOG("units_skipped %llu, flushes_avoided %llu, writebacks %llu",
-	       rc.r.units_skipped, rc.r.flushes_avoided, rc.r.writebacks);
-	EXPECT_EQ(rounds, rc.r.rounds_done);
+	do {
+		tlbt_race_run_ro(_metadata, &self->a, UNIT - BOUNDARY_SIDE,
+				 2 * BOUNDARY_SIDE, BOUNDARY_SIDE,
+				 BOUNDARY_SIDE, cmd, &rc);
+		TH_LOG("units_skipped %llu, flushes_avoided %llu, writebacks %llu",
+		       rc.r.units_skipped, rc.r.flushes_avoided,
+		       rc.r.writebacks);
+		EXPECT_EQ(rounds, rc.r.rounds_done);
+	} while (variant->unsafe && ++try < BOUNDARY_TRIES &&
+		 !tlbt_raced_corruption(&rc));
 	if (variant->unsafe) {
+		TH_LOG("%d of %d tries", try, BOUNDARY_TRIES);
 		EXPECT_EQ(2 * rounds, rc.r.units_skipped);
 		/* Nothing seen and nothing raced: no verdict either way. */
 		if (!tlbt_raced_corruption(&rc))
