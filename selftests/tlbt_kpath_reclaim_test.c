@@ -61,6 +61,8 @@ TEST_F_TIMEOUT(reclaim, measure_shootdowns_of_dirty_pageout, KP_TIMEOUT)
 	TLBT_KP_EXPECT_FLUSHES(&r, PAGES, PAGES + 2);
 }
 
+#define CLEAN_TRIES	3
+
 /*
  * The same pages read back from swap first: a read fault maps a clean
  * PTE and leaves the page clean in the swap cache, so there is no
@@ -82,12 +84,33 @@ TEST_F_TIMEOUT(reclaim, measure_shootdowns_of_clean_pageout, KP_TIMEOUT)
 	/* 31: PAGEVEC_SIZE, the folio_batch shrink_folio_list() frees */
 	unsigned long long max = tlbt_kp_kernel_before(6, 9) ?
 				 3 : 1 + (PAGES + 30) / 31;
+	unsigned long long f, sent, alone;
 	struct tlbt_kp_result r;
+	int try;
 
 	TLBT_KP_REQUIRE(TLBT_KP_NEED_SWAP);
-	if (!tlbt_kp_counted(_metadata, tlbt_kp_run_pageout_once(&op, &r),
-			     &r))
-		return;
+	/*
+	 * The bounds assume another CPU holds the mm. A page unmapped while
+	 * none does is not batched but flushed at once, locally, and sends
+	 * nothing (should_defer_flush()): on 2 vCPUs the spinner's CPU once
+	 * ran another task for 30 of the 64 pages. Flushes beyond the bound
+	 * that sent nothing are that, not a batch that broke: try again.
+	 */
+	for (try = 1; ; try++) {
+		if (!tlbt_kp_counted(_metadata,
+				     tlbt_kp_run_pageout_once(&op, &r), &r))
+			return;
+		f = tlbt_kp_issuer_flushes(&r.fl);
+		sent = r.fl.issuer[TLBT_KP_REMOTE_SEND_IPI];
+		alone = f > sent ? f - sent : 0;
+		if (f <= max || alone <= max || try == CLEAN_TRIES)
+			break;
+		TH_LOG("try %d: %llu of %llu flushes sent nothing: another try",
+		       try, alone, f);
+	}
+	if (f > max && alone > max)
+		SKIP(return, "%s: in %d tries the other CPUs left the mm (%llu of %llu flushes sent nothing)",
+		     _metadata->name, try, alone, f);
 	TH_LOG("pagemap: %llu of %zu pages in swap; pswpout +%llu", r.swapped,
 	       r.pages, r.pswpout);
 	/* what the bounds assume: every page left memory */
