@@ -1,8 +1,8 @@
 #!/usr/bin/awk -f
 # The kill table of make mutants, from build/mutants/results-VER.tsv.
 #
-#   awk -f kill-table.awk -v fmt=text|md results.tsv   print the tables
-#   awk -f kill-table.awk -v fmt=check -v wide=US results.tsv
+#   awk -f kill-table.awk -v fmt=text|md results-VER.tsv   print the tables
+#   awk -f kill-table.awk -v fmt=check -v wide=US results-VER.tsv
 #       print why the run failed, exit 1: the base shows a K or an F in a
 #       race test, or a sick guest (a failed upstream test is only noted); a mutant at US microseconds is not
 #       killed (K) in every boot; a mutant did not build.
